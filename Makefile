@@ -1,0 +1,73 @@
+# One entry point for people and CI. Every target sets up what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+
+# A supported Node.js (22/24) first on PATH: jsii and the CDK CLI run on it.
+NODE_BIN := $(shell scripts/ensure-node)
+export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# The machine may be offline: no telemetry, no update checks, no notices fetched.
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: help setup synth test demo bench flags-report agent-files lint typecheck docs wheel clean
+
+help:
+	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
+	@echo "make test          set up and run the whole test suite"
+	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
+	@echo "make bench         run the benchmarks in bench/"
+	@echo "make flags-report  list short-term flags and where their keys appear in the code"
+	@echo "make agent-files   write the catalogue as AppConfig Agent local-development files"
+	@echo "make lint          ruff + mypy --strict"
+	@echo "make docs          build the API reference into site/api"
+	@echo "make wheel         build the constructs_lib wheel into dist/"
+
+$(STAMP_PY): requirements.txt requirements-dev.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(STAMP_PY) $(STAMP_NPM)
+
+synth: setup
+	rm -rf cdk.out
+	cdk synth --quiet --no-notices
+	python -m scripts.synth_summary cdk.out
+
+test: setup
+	python -m pytest
+
+demo: setup
+	python -m checkout.demo $(DEMO_ARGS)
+
+bench: setup
+	python -m bench
+
+flags-report: setup
+	python -m constructs_lib.short_term_report flags
+
+agent-files: setup
+	python -m checkout.agent_files --out $(or $(OUT),agent-local)
+
+lint: setup
+	ruff check .
+	mypy
+
+typecheck: lint
+
+docs: setup
+	pdoc constructs_lib -o site/api
+	@echo "API reference: site/api/index.html"
+
+wheel: setup
+	python -m build --wheel --outdir dist .
+
+clean:
+	rm -rf cdk.out dist build site .pytest_cache .mypy_cache .ruff_cache

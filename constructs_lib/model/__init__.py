@@ -1,0 +1,12 @@
+"""The flag model: plain typed Python, no CDK. Validated against AppConfig's own rules."""
+from .attributes import Attribute, AttributeType, AttributeValue, Constraints
+from .flag import Flag, FlagValue, ShortTerm, Variant
+from .problems import FlagValidationError, Problem
+from .profile import Profile, check_document_text
+from .retrieval import retrieval_form
+
+__all__ = [
+    "Attribute", "AttributeType", "AttributeValue", "Constraints", "Flag", "FlagValue",
+    "FlagValidationError", "Problem", "Profile", "ShortTerm", "Variant", "check_document_text",
+    "retrieval_form",
+]

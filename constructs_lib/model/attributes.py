@@ -1,0 +1,186 @@
+"""Typed flag attributes and their constraints (S1 ``attributes``/``constraints``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Union
+
+#: What an attribute value may be (S1 ``attributeValue``); arrays are tuples so flags stay immutable.
+AttributeValue = Union[str, int, float, bool, tuple[str, ...], tuple[Union[int, float], ...]]
+
+
+class AttributeType(str, Enum):
+    """The five attribute types of the AppConfig console (S2)."""
+
+    STRING = "string"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    STRING_ARRAY = "string-array"
+    NUMBER_ARRAY = "number-array"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Constraints:
+    """One S1 ``constraints`` object. ``kind`` is ``string``, ``number``, ``boolean`` or ``array``.
+
+    ``None`` means the key is absent from the document. ``elements`` holds the per-element
+    constraints of an array (``string`` or ``number``).
+    """
+
+    kind: str
+    required: bool | None = None
+    pattern: str | None = None
+    enum: tuple[str | int, ...] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    elements: Constraints | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.kind}
+        if self.required is not None:
+            out["required"] = self.required
+        if self.pattern is not None:
+            out["pattern"] = self.pattern
+        if self.enum is not None:
+            out["enum"] = list(self.enum)
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        if self.elements is not None:
+            out["elements"] = self.elements.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Constraints:
+        """Build from a ``constraints`` object that :func:`check_document` has passed."""
+        enum = data.get("enum")
+        elements = data.get("elements")
+        return cls(
+            kind=data["type"],
+            required=data.get("required"),
+            pattern=data.get("pattern"),
+            enum=tuple(enum) if enum is not None else None,
+            minimum=data.get("minimum"),
+            maximum=data.get("maximum"),
+            elements=cls.from_json(elements) if elements is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attribute:
+    """A flag attribute: a key (S1 key pattern, not ``enabled``), optional constraints and description.
+
+    Build one with the typed factories: ``Attribute.string("currency", enum=("USD", "BTC"))``.
+    An attribute without constraints (``Attribute(key="note")``) takes any attribute value.
+    """
+
+    key: str
+    constraints: Constraints | None = None
+    description: str | None = None
+
+    @property
+    def type(self) -> AttributeType | None:
+        """The console type of this attribute, or ``None`` when it is unconstrained."""
+        c = self.constraints
+        if c is None:
+            return None
+        if c.kind == "array":
+            element = c.elements.kind if c.elements is not None else "string"
+            return AttributeType.NUMBER_ARRAY if element == "number" else AttributeType.STRING_ARRAY
+        return AttributeType(c.kind)
+
+    @property
+    def required(self) -> bool:
+        """Whether an enabled flag must give this attribute a value. Default: False."""
+        return bool(self.constraints and self.constraints.required)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.constraints is not None:
+            out["constraints"] = self.constraints.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, key: str, data: dict[str, Any]) -> Attribute:
+        constraints = data.get("constraints")
+        return cls(
+            key=key,
+            description=data.get("description"),
+            constraints=Constraints.from_json(constraints) if constraints is not None else None,
+        )
+
+    @classmethod
+    def string(
+        cls,
+        key: str,
+        *,
+        description: str | None = None,
+        required: bool | None = None,
+        pattern: str | None = None,
+        enum: tuple[str, ...] | None = None,
+    ) -> Attribute:
+        """A string attribute, optionally matching ``pattern`` (a regex search) or one of ``enum``."""
+        return cls(key=key, description=description,
+                   constraints=Constraints(kind="string", required=required, pattern=pattern, enum=enum))
+
+    @classmethod
+    def number(
+        cls,
+        key: str,
+        *,
+        description: str | None = None,
+        required: bool | None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> Attribute:
+        """A number attribute within the inclusive integer bounds ``minimum``..``maximum``."""
+        return cls(key=key, description=description,
+                   constraints=Constraints(kind="number", required=required, minimum=minimum, maximum=maximum))
+
+    @classmethod
+    def boolean(cls, key: str, *, description: str | None = None, required: bool | None = None) -> Attribute:
+        """A true/false attribute."""
+        return cls(key=key, description=description, constraints=Constraints(kind="boolean", required=required))
+
+    @classmethod
+    def string_array(
+        cls,
+        key: str,
+        *,
+        description: str | None = None,
+        required: bool | None = None,
+        pattern: str | None = None,
+        enum: tuple[str, ...] | None = None,
+    ) -> Attribute:
+        """A list of strings; ``pattern`` or ``enum`` applies to each element."""
+        elements = Constraints(kind="string", pattern=pattern, enum=enum)
+        return cls(key=key, description=description,
+                   constraints=Constraints(kind="array", required=required, elements=elements))
+
+    @classmethod
+    def number_array(
+        cls,
+        key: str,
+        *,
+        description: str | None = None,
+        required: bool | None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> Attribute:
+        """A list of numbers; ``minimum``/``maximum`` apply to each element."""
+        elements = Constraints(kind="number", minimum=minimum, maximum=maximum)
+        return cls(key=key, description=description,
+                   constraints=Constraints(kind="array", required=required, elements=elements))
+
+
+def value_to_json(value: AttributeValue) -> Any:
+    """An attribute value as JSON data (tuples become lists)."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def value_from_json(value: Any) -> AttributeValue:
+    """An attribute value from JSON data (lists become tuples)."""
+    return tuple(value) if isinstance(value, list) else value

@@ -1,0 +1,135 @@
+"""Typed feature flags: a definition, a default value, and per-environment overrides."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .attributes import Attribute, AttributeValue, value_from_json, value_to_json
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShortTerm:
+    """Marks a flag as temporary, to be removed: AppConfig's ``_deprecation`` (S1).
+
+    ``remove_by`` is the planned clean-up date, ``YYYY-MM-DD``. Default: no date.
+    """
+
+    remove_by: str | None = None
+    #: S1 allows only ``"planned"``; ``None`` omits the key (documents loaded as they are).
+    status: str | None = "planned"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.status is not None:
+            out["status"] = self.status
+        if self.remove_by is not None:
+            out["date"] = self.remove_by
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variant:
+    """One variant of a multi-variant flag (S1 ``_variants``). The last one is the default: no rule."""
+
+    name: str
+    enabled: bool
+    rule: str | None = None
+    values: Mapping[str, AttributeValue] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "enabled": self.enabled}
+        if self.rule is not None:
+            out["rule"] = self.rule
+        if self.values:
+            out["attributeValues"] = {k: value_to_json(v) for k, v in self.values.items()}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Variant:
+        values = data.get("attributeValues", {})
+        return cls(name=data["name"], enabled=data["enabled"], rule=data.get("rule"),
+                   values={k: value_from_json(v) for k, v in values.items()})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlagValue:
+    """A flag's value in one environment; ``None`` and absent keys inherit the flag's defaults.
+
+    ``values`` are merged over the flag's default attribute values; ``variants`` replace them.
+    """
+
+    enabled: bool | None = None
+    values: Mapping[str, AttributeValue] = field(default_factory=dict)
+    variants: tuple[Variant, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flag:
+    """A feature flag: its definition (key, name, attributes), its default value, and overrides.
+
+    ``enabled``/``values``/``variants`` are the value in every environment (Default: disabled,
+    no attribute values); ``environments`` maps an environment name to a :class:`FlagValue`
+    that changes some of them there. ``short_term`` marks a flag for clean-up.
+    """
+
+    key: str
+    name: str | None = None
+    description: str | None = None
+    attributes: tuple[Attribute, ...] = ()
+    short_term: ShortTerm | None = None
+    enabled: bool | None = False
+    values: Mapping[str, AttributeValue] = field(default_factory=dict)
+    variants: tuple[Variant, ...] | None = None
+    environments: Mapping[str, FlagValue] = field(default_factory=dict)
+    #: ``_createdAt``/``_updatedAt`` of the definition and of the value, kept from loaded documents.
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    value_metadata: Mapping[str, str] = field(default_factory=dict)
+    #: False for a flag that a loaded document only names under ``values``. Default: True.
+    defined: bool = True
+    #: False for a flag that a loaded document defines but gives no ``values`` entry. Default: True.
+    has_value: bool = True
+
+    def attribute(self, key: str) -> Attribute | None:
+        """The attribute named ``key``, or ``None``."""
+        for attribute in self.attributes:
+            if attribute.key == key:
+                return attribute
+        return None
+
+    def value_in(self, environment: str | None = None) -> FlagValue:
+        """The flag's value in ``environment`` (``None``: the default), overrides applied."""
+        override = self.environments.get(environment) if environment is not None else None
+        if override is None:
+            return FlagValue(enabled=self.enabled, values=self.values, variants=self.variants)
+        return FlagValue(
+            enabled=self.enabled if override.enabled is None else override.enabled,
+            values={**self.values, **override.values},
+            variants=self.variants if override.variants is None else override.variants,
+        )
+
+    def definition_json(self) -> dict[str, Any]:
+        """This flag's entry under the document's ``flags``."""
+        out: dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
+        if self.description is not None:
+            out["description"] = self.description
+        if self.short_term is not None:
+            out["_deprecation"] = self.short_term.to_json()
+        if self.attributes:
+            out["attributes"] = {a.key: a.to_json() for a in self.attributes}
+        out.update(self.metadata)
+        return out
+
+    def value_json(self, environment: str | None = None) -> dict[str, Any]:
+        """This flag's entry under the document's ``values`` in ``environment``."""
+        value = self.value_in(environment)
+        out: dict[str, Any] = {}
+        if value.enabled is not None:
+            out["enabled"] = value.enabled
+        for key, attribute_value in value.values.items():
+            out[key] = value_to_json(attribute_value)
+        if value.variants is not None:
+            out["_variants"] = [v.to_json() for v in value.variants]
+        out.update(self.value_metadata)
+        return out
