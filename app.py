@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Wires the FlagsDemo stacks to the CDK app; settings come from cdk.json context."""
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.entrypoint import run
+from stacks.flags_demo_stack import FlagsDemoStack
+from stacks.settings import FlagsDemoSettings
+
+
+def wire(app: cdk.App) -> None:
+    """Add this app's stacks, and the cdk-nag checks that fail the synth on an unacknowledged finding."""
+    settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"))
+    FlagsDemoStack(app, "FlagsDemo", settings=settings)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+
+
+def main() -> None:
+    app = cdk.App()
+    wire(app)
+    app.synth()
+
+
+if __name__ == "__main__":
+    run(main)

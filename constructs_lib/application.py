@@ -1,0 +1,187 @@
+"""An AppConfig application that owns its environments, flag profiles, strategies and deployments."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from aws_cdk import aws_appconfig as appconfig
+from constructs import Construct
+
+from .environment import GuardedEnvironment
+from .feature_flag_profile import FeatureFlagProfile
+from .model import Profile
+from .props import Problems
+from .strategies import DeploymentStrategy
+
+#: S12.2 application ``Name``: 1 to 64 characters.
+NAME_MAX = 64
+
+
+class FlagsApplication(Construct):
+    """An AppConfig application whose flag changes roll out in order.
+
+    Deployments to one environment are chained (AppConfig refuses a second deployment to an
+    environment while one runs: ConflictException), and an environment ``promote_after`` another
+    deploys only after that one's deployment of the same profile has completed, bake time
+    included. A deployment is replaced only when its content or strategy changes.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        application_name: str,
+        description: str | None = None,
+        environment_names: Sequence[str] | None = None,
+    ) -> None:
+        """
+        :param application_name: AppConfig name, 1-64 characters.
+        :param description: Default: none.
+        :param environment_names: every environment name of this application, also those deployed
+            by other stacks (pipeline stages); flags may set values only for these.
+            Default: the environments added to this construct.
+        """
+        super().__init__(scope, id)
+        problems = Problems(self.node.path)
+        if not isinstance(application_name, str) or not 1 <= len(application_name) <= NAME_MAX:
+            problems.add("application_name", f"has 1 to {NAME_MAX} characters", application_name)
+        problems.raise_if_any()
+        self.resource = appconfig.Application(self, "Resource", application_name=application_name,
+                                              description=description)
+        self.application_name = application_name
+        self._environment_names = tuple(environment_names) if environment_names is not None else None
+        self.environments: list[GuardedEnvironment] = []
+        self.profiles: list[FeatureFlagProfile] = []
+        self.deployments: list[appconfig.CfnDeployment] = []
+        self._strategy_ids: dict[DeploymentStrategy, str] = {}
+        self._strategies_scope: Construct | None = None
+        self._environment_strategy: dict[str, DeploymentStrategy] = {}
+        self._last_deployment: dict[str, appconfig.CfnDeployment] = {}
+        # (environment name, profile name) -> deployment, for promotion order
+        self._deployment_of: dict[tuple[str, str], appconfig.CfnDeployment] = {}
+
+    @property
+    def application_id(self) -> str:
+        """The application's ID."""
+        return self.resource.application_id
+
+    @property
+    def application_arn(self) -> str:
+        """The application's ARN."""
+        return self.resource.application_arn
+
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        """Every environment name flags may set values for."""
+        if self._environment_names is not None:
+            return self._environment_names
+        return tuple(e.environment_name for e in self.environments)
+
+    def add_environment(
+        self, id: str, *, deployment_strategy: DeploymentStrategy | None = None, **options: Any
+    ) -> GuardedEnvironment:
+        """Add a :class:`GuardedEnvironment` (same options); its deployments use ``deployment_strategy``.
+
+        ``deployment_strategy`` Default: ``AppConfig.Canary10Percent20Minutes`` for production
+        environments, ``AppConfig.AllAtOnce`` otherwise.
+        """
+        options.setdefault("environment_name", id)
+        environment = GuardedEnvironment(self, id, application=self.resource, **options)
+        strategy = deployment_strategy or _default_strategy(environment.production)
+        problems = Problems(environment.node.path)
+        for prop, rule, value in strategy.problems():
+            problems.add(f"deployment_strategy/{prop}", rule, value)
+        if self._environment_names is not None and environment.environment_name not in self._environment_names:
+            problems.add("environment_name", f"is not one of the application's environments {list(self._environment_names)}",
+                         environment.environment_name)
+        problems.raise_if_any()
+        self._environment_strategy[environment.environment_name] = strategy
+        self.environments.append(environment)
+        return environment
+
+    def add_feature_flags(
+        self, id: str, *, profile: Profile, deploy_to: Sequence[GuardedEnvironment] | None = None, **options: Any
+    ) -> FeatureFlagProfile:
+        """Add a :class:`FeatureFlagProfile` (same options) and deploy it to ``deploy_to`` in order.
+
+        ``deploy_to`` Default: every environment added so far.
+        """
+        targets = list(self.environments if deploy_to is None else deploy_to)
+        flags = FeatureFlagProfile(self, id, application=self.resource, profile=profile, environments=targets,
+                                   known_environment_names=self.environment_names, **options)
+        problems = Problems(flags.node.path)
+        for environment in targets:
+            if environment not in self.environments:
+                problems.add("deploy_to", "names an environment of another application", environment.node.path)
+            before = environment.promote_after
+            if before is not None and before not in targets and (before.environment_name, profile.name) not in self._deployment_of:
+                problems.add("deploy_to", f"deploys to {environment.environment_name} without first deploying to "
+                             f"{before.environment_name}, which it is promoted after", environment.environment_name)
+        problems.raise_if_any()
+        # Promotion order first: an environment's deployment follows the one it is promoted after.
+        for environment in _promotion_order(targets):
+            self._deploy(flags, environment)
+        self.profiles.append(flags)
+        return flags
+
+    def strategy_id(self, strategy: DeploymentStrategy) -> str:
+        """The ID to deploy with ``strategy``: the predefined ID, or a custom strategy created once."""
+        if strategy.predefined_id is not None:
+            return strategy.predefined_id
+        if strategy not in self._strategy_ids:
+            if self._strategies_scope is None:
+                self._strategies_scope = Construct(self, "Strategies")
+            resource = appconfig.CfnDeploymentStrategy(
+                self._strategies_scope, strategy.name,
+                name=strategy.name,
+                deployment_duration_in_minutes=strategy.duration_minutes,
+                final_bake_time_in_minutes=strategy.final_bake_minutes,
+                growth_factor=strategy.growth_factor,
+                growth_type=strategy.growth_type.value,
+                replicate_to="NONE",
+                description=strategy.description,
+            )
+            self._strategy_ids[strategy] = resource.ref
+        return self._strategy_ids[strategy]
+
+    def _deploy(self, flags: FeatureFlagProfile, environment: GuardedEnvironment) -> None:
+        strategy = self._environment_strategy[environment.environment_name]
+        deployment = appconfig.CfnDeployment(
+            flags.scope_of(environment), "Deployment",
+            application_id=self.application_id,
+            environment_id=environment.environment_id,
+            configuration_profile_id=flags.configuration_profile_id,
+            configuration_version=flags.version_number(environment),
+            deployment_strategy_id=self.strategy_id(strategy),
+            description=f"{flags.profile.name} to {environment.environment_name}",
+        )
+        previous = self._last_deployment.get(environment.environment_name)
+        if previous is not None:
+            deployment.add_resource_dependency(previous)
+        before = environment.promote_after
+        if before is not None:
+            deployment.add_resource_dependency(self._deployment_of[(before.environment_name, flags.profile.name)])
+        self._last_deployment[environment.environment_name] = deployment
+        self._deployment_of[(environment.environment_name, flags.profile.name)] = deployment
+        self.deployments.append(deployment)
+
+
+def _default_strategy(production: bool) -> DeploymentStrategy:
+    return DeploymentStrategy.canary_10_percent_20_minutes() if production else DeploymentStrategy.all_at_once()
+
+
+def _promotion_order(targets: list[GuardedEnvironment]) -> list[GuardedEnvironment]:
+    """``targets`` with each environment after the one it is promoted after (stable otherwise)."""
+    ordered: list[GuardedEnvironment] = []
+    pending = list(targets)
+    while pending:
+        for environment in pending:
+            before = environment.promote_after
+            if before is None or before not in pending:
+                ordered.append(environment)
+                pending.remove(environment)
+                break
+        else:  # a cycle: keep the given order; GuardedEnvironment cannot build one
+            ordered.extend(pending)
+            break
+    return ordered

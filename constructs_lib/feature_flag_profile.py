@@ -1,0 +1,149 @@
+"""A feature-flag configuration profile built from flag objects, with one hosted version per environment."""
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_appconfig as appconfig
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from .environment import GuardedEnvironment
+from .model import Profile
+from .props import Problems, deletion_protection_check
+
+FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
+#: What an application needs to read flags through AppConfig Data (the Agent needs the same).
+READ_ACTIONS = ("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration")
+
+
+class FeatureFlagProfile(Construct):
+    """An ``AWS.AppConfig.FeatureFlags`` profile and its content for each environment.
+
+    The content of each environment is ``profile.render(environment_name)``, validated with
+    AppConfig's rules when the :class:`Profile` was built. Replaced hosted versions are deleted
+    (``retain_replaced_versions=False``) so that ``cdk destroy`` can delete the profile.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        application: appconfig.IApplication,
+        profile: Profile,
+        environments: Sequence[GuardedEnvironment],
+        known_environment_names: Sequence[str] | None = None,
+        kms_key: kms.IKey | None = None,
+        deletion_protection: bool | None = None,
+        description: str | None = None,
+        retain_replaced_versions: bool = False,
+    ) -> None:
+        """
+        :param application: the application the profile belongs to.
+        :param profile: the flags; its name is the profile's AppConfig name.
+        :param environments: environments that get a hosted version of their own values.
+        :param known_environment_names: every environment name flags may override. Default: ``environments``.
+        :param kms_key: customer managed key that encrypts the hosted content. Default: AWS owned key.
+        :param deletion_protection: True applies AppConfig's deletion protection, False bypasses it.
+            Default: the account's setting.
+        :param description: Default: none.
+        :param retain_replaced_versions: keep hosted versions CloudFormation replaces. Default: False
+            (they are deleted; kept ones block deleting the profile).
+        """
+        super().__init__(scope, id)
+        problems = Problems(self.node.path)
+        if not isinstance(profile, Profile):
+            problems.add("profile", "must be a constructs_lib.model.Profile", profile)
+            problems.raise_if_any()
+        names = [e.environment_name for e in environments]
+        known = set(known_environment_names) if known_environment_names is not None else set(names)
+        for name in profile.overridden_environments():
+            if name not in known:
+                flags = [f.key for f in profile.flags if name in f.environments]
+                problems.add("profile", f"flags {flags} set values for environment {name!r}, which the application "
+                             f"does not have (it has {sorted(known)})", name)
+        if len(set(names)) != len(names):
+            problems.add("environments", "lists an environment twice", names)
+        problems.raise_if_any()
+
+        self.profile = profile
+        self.application = application
+        self.kms_key = kms_key
+        self.resource = appconfig.CfnConfigurationProfile(
+            self, "Resource",
+            application_id=application.application_id,
+            name=profile.name,
+            location_uri="hosted",
+            type=FEATURE_FLAGS_TYPE,
+            description=description,
+            kms_key_identifier=kms_key.key_arn if kms_key is not None else None,
+            deletion_protection_check=deletion_protection_check(deletion_protection),
+        )
+        self.versions: dict[str, appconfig.CfnHostedConfigurationVersion] = {}
+        self._scopes: dict[str, Construct] = {}
+        for environment in environments:
+            content = profile.render(environment.environment_name)
+            scope_of_environment = Construct(self, environment.node.id)
+            version = appconfig.CfnHostedConfigurationVersion(
+                scope_of_environment, "Version",
+                application_id=application.application_id,
+                configuration_profile_id=self.resource.attr_configuration_profile_id,
+                content=content,
+                content_type="application/json",
+                version_label=_version_label(environment.environment_name, content),
+                description=f"{profile.name} flags for {environment.environment_name}",
+            )
+            version.apply_removal_policy(RemovalPolicy.RETAIN if retain_replaced_versions else RemovalPolicy.DESTROY)
+            self.versions[environment.environment_name] = version
+            self._scopes[environment.environment_name] = scope_of_environment
+        self.environments: tuple[GuardedEnvironment, ...] = tuple(environments)
+
+    @property
+    def configuration_profile_id(self) -> str:
+        """The profile's ID."""
+        return self.resource.attr_configuration_profile_id
+
+    def configuration_profile_arn(self) -> str:
+        """The profile's ARN."""
+        return Stack.of(self).format_arn(
+            service="appconfig", resource="application",
+            resource_name=f"{self.application.application_id}/configurationprofile/{self.resource.attr_configuration_profile_id}",
+        )
+
+    def version_number(self, environment: GuardedEnvironment) -> str:
+        """The hosted version number holding ``environment``'s values."""
+        return self.versions[environment.environment_name].attr_version_number
+
+    def scope_of(self, environment: GuardedEnvironment) -> Construct:
+        """The construct holding this profile's resources for ``environment`` (its version, its deployment)."""
+        return self._scopes[environment.environment_name]
+
+    def grant_read(self, grantee: iam.IGrantable, *environments: GuardedEnvironment) -> iam.Grant:
+        """Let ``grantee`` read these flags in ``environments`` (Default: every environment of this profile).
+
+        Grants exactly ``appconfig:StartConfigurationSession`` and ``appconfig:GetLatestConfiguration``
+        on this one profile in those environments, and ``kms:Decrypt`` on the profile's key if any.
+        """
+        targets = environments or self.environments
+        arns = [
+            Stack.of(self).format_arn(
+                service="appconfig", resource="application",
+                resource_name=(f"{self.application.application_id}/environment/{e.environment_id}"
+                               f"/configuration/{self.resource.attr_configuration_profile_id}"),
+            )
+            for e in targets
+        ]
+        grant = iam.Grant.add_to_principal(grantee=grantee, actions=list(READ_ACTIONS), resource_arns=arns)
+        if self.kms_key is not None:
+            self.kms_key.grant_decrypt(grantee)
+        return grant
+
+
+def _version_label(environment_name: str, content: str) -> str:
+    # A label AppConfig shows and clients report (status()): readable, and changes with the content.
+    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
+    return f"{environment_name[:40]}-{digest}"
+

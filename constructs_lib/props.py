@@ -1,0 +1,47 @@
+"""Construct property errors: every problem of one construct, raised together with its path."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from aws_cdk import Token
+
+
+class PropsError(ValueError):
+    """Invalid construct properties; ``problems`` lists each one as ``path: message (got value)``."""
+
+    def __init__(self, path: str, problems: Iterable[str]) -> None:
+        self.path = path
+        self.problems: tuple[str, ...] = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in {path}:\n{lines}")
+
+
+class Problems:
+    """Collects construct-property problems, then raises them at once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, prop: str, message: str, value: Any) -> None:
+        self.items.append(f"{self.path}/{prop}: {message} (got {value!r})")
+
+    def check_range(self, prop: str, value: float | None, low: float, high: float, *, integer: bool) -> None:
+        """``low <= value <= high`` for a concrete value; tokens are not validated."""
+        if value is None or Token.is_unresolved(value):
+            return
+        if integer and (isinstance(value, bool) or not isinstance(value, int)):
+            self.add(prop, "must be a whole number", value)
+        elif not low <= value <= high:
+            self.add(prop, f"must be between {low:g} and {high:g}", value)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise PropsError(self.path, self.items)
+
+
+def deletion_protection_check(protect: bool | None) -> str:
+    """AppConfig ``DeletionProtectionCheck``: True applies it, False bypasses it, None follows the account."""
+    if protect is None:
+        return "ACCOUNT_DEFAULT"
+    return "APPLY" if protect else "BYPASS"

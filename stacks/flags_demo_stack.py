@@ -1,0 +1,88 @@
+"""The FlagsDemo stack: the AppConfig application, its guarded environments and the flag catalogue."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from constructs_lib.application import FlagsApplication
+from constructs_lib.model import Profile
+from constructs_lib.monitors import AlarmMonitor
+from flags import PROFILES
+
+from .settings import EnvironmentSettings, FlagsDemoSettings
+
+#: The metric the checkout app publishes on a failed checkout; each environment alarms on it.
+CHECKOUT_ERRORS_NAMESPACE = "FlagsDemo"
+CHECKOUT_ERRORS_METRIC = "CheckoutErrors"
+
+
+class FlagsDemoStack(Stack):
+    """Declares FlagsDemo with ``environments`` (Default: all in the settings) and deploys every profile.
+
+    Workstations deploy one stack with every environment (Production after Beta); a pipeline
+    deploys one stack per stage with that stage's environment.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: FlagsDemoSettings,
+        environments: Sequence[str] | None = None,
+        profiles: Sequence[Profile] = PROFILES,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        wanted = list(environments) if environments is not None else list(settings.environment_names)
+        self.application = FlagsApplication(
+            self, "FlagsDemo",
+            application_name=settings.application_name,
+            description="Feature flags of the checkout demo, managed as code",
+            environment_names=settings.environment_names,
+        )
+        added = {}
+        for name in wanted:
+            env = settings.environment(name)
+            after = added.get(env.promote_after) if env.promote_after else None
+            added[name] = self.application.add_environment(
+                name,
+                monitors=_monitors(self, env),
+                production=env.production,
+                promote_after=after,
+                deployment_strategy=env.strategy,
+                description=f"{name} environment of {settings.application_name}",
+            )
+        CfnOutput(self, "ApplicationId", value=self.application.application_id)
+        for name, environment in added.items():
+            CfnOutput(self, f"{name}EnvironmentId", value=environment.environment_id)
+        for profile in profiles:
+            self.application.add_feature_flags(profile.name, profile=profile)
+        for deployment in self.application.deployments:
+            scope = deployment.node.scope
+            assert scope is not None and scope.node.scope is not None
+            # e.g. CheckoutFlagsBetaDeploymentNumber: what the pipeline polls before Production.
+            CfnOutput(self, f"{scope.node.scope.node.id}{scope.node.id}DeploymentNumber",
+                      value=deployment.attr_deployment_number)
+
+
+def _monitors(scope: Construct, env: EnvironmentSettings) -> list[AlarmMonitor]:
+    metric = cloudwatch.Metric(
+        namespace=CHECKOUT_ERRORS_NAMESPACE,
+        metric_name=CHECKOUT_ERRORS_METRIC,
+        dimensions_map={"Environment": env.name},
+        statistic="Sum",
+        period=Duration.minutes(1),
+    )
+    monitors = []
+    if env.metric_alarm:
+        monitors.append(AlarmMonitor.from_metric(
+            metric, threshold=env.alarm_threshold,
+            description=f"Checkout errors in {env.name}: AppConfig rolls back a flag deployment while this alarms",
+        ))
+    for index, arn in enumerate(env.alarm_arns):
+        monitors.append(AlarmMonitor.from_alarm(cloudwatch.Alarm.from_alarm_arn(scope, f"{env.name}ExistingAlarm{index + 1}", arn)))
+    return monitors

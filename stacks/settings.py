@@ -1,0 +1,139 @@
+"""The FlagsDemo app's settings, read from cdk.json context and checked before anything is built."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from constructs_lib.strategies import DeploymentStrategy, GrowthType
+
+PREDEFINED = {
+    s.name: s for s in (
+        DeploymentStrategy.all_at_once(),
+        DeploymentStrategy.linear_50_percent_every_30_seconds(),
+        DeploymentStrategy.canary_10_percent_20_minutes(),
+        DeploymentStrategy.linear_20_percent_every_6_minutes(),
+    )
+}
+
+
+class SettingsError(ValueError):
+    """Bad cdk.json context; one line per problem, each naming the context key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in cdk.json context 'flagsdemo':\n{lines}")
+
+
+@dataclass(frozen=True)
+class EnvironmentSettings:
+    """One AppConfig environment of the app, and where its stack deploys."""
+
+    name: str
+    strategy: DeploymentStrategy
+    production: bool = False
+    promote_after: str | None = None
+    alarm_threshold: float = 1.0
+    alarm_arns: tuple[str, ...] = ()
+    #: False: watch only ``alarm_arns``, create no alarm on the checkout error metric.
+    metric_alarm: bool = True
+    account: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagsDemoSettings:
+    """Everything the FlagsDemo stacks take from context."""
+
+    application_name: str
+    environments: tuple[EnvironmentSettings, ...]
+
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.environments)
+
+    def environment(self, name: str) -> EnvironmentSettings:
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        raise KeyError(name)
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, Any] | None) -> FlagsDemoSettings:
+        """Parse the ``flagsdemo`` context object; every problem is reported in one SettingsError."""
+        problems: list[str] = []
+        if isinstance(context, str):  # `cdk synth -c flagsdemo='{...}'` passes a string
+            try:
+                context = json.loads(context)
+            except json.JSONDecodeError as exc:
+                raise SettingsError([f"flagsdemo: not valid JSON ({exc})"]) from None
+        context = context or {}
+        if not isinstance(context, Mapping):
+            raise SettingsError([f"flagsdemo: must be an object (got {context!r})"])
+        strategies = _custom_strategies(context.get("strategies", {}), problems)
+        environments: list[EnvironmentSettings] = []
+        raw = context.get("environments", {})
+        if not isinstance(raw, Mapping) or not raw:
+            problems.append(f"flagsdemo.environments: must map environment names to settings (got {raw!r})")
+            raw = {}
+        for name, env in raw.items():
+            where = f"flagsdemo.environments.{name}"
+            env = env or {}
+            unknown = set(env) - {"strategy", "production", "promoteAfter", "alarmThreshold", "alarmArns", "metricAlarm",
+                                "account", "region"}
+            if unknown:
+                problems.append(f"{where}: unknown settings {sorted(unknown)}")
+            strategy_name = env.get("strategy", "AppConfig.AllAtOnce")
+            strategy = strategies.get(strategy_name) or PREDEFINED.get(strategy_name)
+            if strategy is None:
+                problems.append(f"{where}.strategy: {strategy_name!r} is neither a predefined strategy "
+                                f"{sorted(PREDEFINED)} nor one of flagsdemo.strategies {sorted(strategies)}")
+                strategy = DeploymentStrategy.all_at_once()
+            after = env.get("promoteAfter")
+            if after is not None and after not in raw:
+                problems.append(f"{where}.promoteAfter: {after!r} is not an environment (they are {sorted(raw)})")
+            if after == name:
+                problems.append(f"{where}.promoteAfter: an environment cannot be promoted after itself")
+            threshold = env.get("alarmThreshold", 1.0)
+            if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+                problems.append(f"{where}.alarmThreshold: must be a number (got {threshold!r})")
+                threshold = 1.0
+            arns = env.get("alarmArns", [])
+            if not isinstance(arns, list) or not all(isinstance(a, str) and a.startswith("arn:") for a in arns):
+                problems.append(f"{where}.alarmArns: must be a list of CloudWatch alarm ARNs (got {arns!r})")
+                arns = []
+            environments.append(EnvironmentSettings(
+                name=name, strategy=strategy, production=bool(env.get("production", False)), promote_after=after,
+                alarm_threshold=float(threshold), alarm_arns=tuple(arns), metric_alarm=env.get("metricAlarm", True) is not False,
+                account=env.get("account"), region=env.get("region"),
+            ))
+        if problems:
+            raise SettingsError(problems)
+        return cls(application_name=context.get("applicationName", "FlagsDemo"), environments=tuple(environments))
+
+
+_CONTEXT_KEYS = {"duration_minutes": "durationMinutes", "final_bake_minutes": "finalBakeMinutes",
+                 "growth_factor": "growthFactor", "growth_type": "growthType", "name": "(name)"}
+
+
+def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStrategy]:
+    out: dict[str, DeploymentStrategy] = {}
+    if not isinstance(raw, Mapping):
+        problems.append(f"flagsdemo.strategies: must be an object (got {raw!r})")
+        return out
+    for name, spec in raw.items():
+        where = f"flagsdemo.strategies.{name}"
+        growth = spec.get("growthType", "LINEAR")
+        if growth not in GrowthType.__members__:
+            problems.append(f"{where}.growthType: must be LINEAR or EXPONENTIAL (got {growth!r})")
+            continue
+        strategy = DeploymentStrategy(
+            name=name, growth_type=GrowthType[growth], growth_factor=spec.get("growthFactor", 100.0),
+            duration_minutes=spec.get("durationMinutes", 0), final_bake_minutes=spec.get("finalBakeMinutes", 0),
+            description=spec.get("description"),
+        )
+        for prop, rule, value in strategy.problems():
+            problems.append(f"{where}.{_CONTEXT_KEYS.get(prop, prop)}: {rule} (got {value!r})")
+        out[name] = strategy
+    return out

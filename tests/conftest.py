@@ -1,0 +1,36 @@
+"""Shared fixtures: one synth of the whole app per test session."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# jsii runs on the PATH's node: use the supported one the Makefile would use (no EOL banners).
+_node_bin = subprocess.run([str(ROOT / "scripts" / "ensure-node")], capture_output=True, text=True, check=True).stdout.strip()
+if _node_bin and not os.environ.get("PATH", "").startswith(_node_bin):
+    os.environ["PATH"] = f"{_node_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def cdk_context() -> dict[str, Any]:
+    """The context of cdk.json, as `cdk synth` passes it to the app."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The app as app.py wires it, synthesized once; yields (app, cloud assembly)."""
+    import aws_cdk as cdk
+
+    from app import wire
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = cdk.App(context=cdk_context(), outdir=str(outdir), analytics_reporting=False)
+    wire(app)
+    return app, app.synth()

@@ -1,0 +1,182 @@
+"""The constructs: props validated at construction, least privilege, deployment order."""
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Match, Template
+
+from constructs_lib.application import FlagsApplication
+from constructs_lib.environment import GuardedEnvironment
+from constructs_lib.model import Attribute, Flag, FlagValue, Profile
+from constructs_lib.monitors import AlarmMonitor
+from constructs_lib.props import PropsError
+from constructs_lib.strategies import DeploymentStrategy
+
+FLAGS = Profile("Flags", (Flag(key="dark-mode", name="Dark mode", environments={"Beta": FlagValue(enabled=True)}),))
+OTHER = Profile("Other", (Flag(key="banner", attributes=(Attribute.string("text"),), values={"text": "hi"}),))
+
+
+def _metric(name: str = "Errors") -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace="Test", metric_name=name)
+
+
+def _app(stack: cdk.Stack | None = None, **options: Any) -> FlagsApplication:
+    return FlagsApplication(stack or cdk.Stack(), "App", application_name="Test", **options)
+
+
+def _beta_and_production(app: FlagsApplication, **production: Any) -> tuple[GuardedEnvironment, GuardedEnvironment]:
+    beta = app.add_environment("Beta", monitors=[AlarmMonitor.from_metric(_metric(), threshold=1)])
+    options: dict[str, Any] = {"monitors": [AlarmMonitor.from_metric(_metric(), threshold=1)], "production": True,
+                               "promote_after": beta}
+    options.update(production)
+    return beta, app.add_environment("Production", **options)
+
+
+def test_production_without_monitor_is_rejected() -> None:
+    app = _app()
+    with pytest.raises(PropsError, match="production environment needs at least one alarm monitor"):
+        app.add_environment("Production", production=True)
+
+
+def test_production_without_monitor_is_accepted_when_explicitly_allowed() -> None:
+    stack = cdk.Stack()
+    _app(stack).add_environment("Production", production=True, allow_unmonitored=True)
+    Template.from_stack(stack).has_resource_properties("AWS::AppConfig::Environment", {
+        "Name": "Production", "Monitors": Match.absent(),
+    })
+
+
+def test_all_environment_problems_are_reported_together() -> None:
+    monitors = [AlarmMonitor.from_metric(_metric(str(i)), threshold=1) for i in range(6)]
+    with pytest.raises(PropsError) as error:
+        _app().add_environment("Env", environment_name="x" * 65, monitors=monitors)
+    assert len(error.value.problems) == 2
+    assert "App/Env/environment_name: has 1 to 64 characters" in str(error.value)
+    assert "at most 5 monitors" in str(error.value)
+
+
+def test_a_monitor_needs_exactly_one_of_alarm_or_metric() -> None:
+    with pytest.raises(PropsError, match="exactly one of an alarm or a metric"):
+        _app().add_environment("Beta", monitors=[AlarmMonitor()])
+
+
+def test_existing_alarms_are_watched_with_a_role_scoped_to_them() -> None:
+    stack = cdk.Stack()
+    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx"
+    alarm = cloudwatch.Alarm.from_alarm_arn(stack, "Existing", arn)
+    _app(stack).add_environment("Beta", monitors=[AlarmMonitor.from_alarm(alarm)])
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 0)
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": [
+        {"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow", "Resource": arn}]}})
+    template.has_resource_properties("AWS::AppConfig::Environment", {"Monitors": [{"AlarmArn": arn,
+                                                                                   "AlarmRoleArn": Match.any_value()}]})
+
+
+@pytest.mark.parametrize(("strategy", "message"), [
+    (DeploymentStrategy.linear("Slow", growth_factor=10, duration_minutes=1441), "duration_minutes: must be between 0 and 1440"),
+    (DeploymentStrategy.linear("Tiny", growth_factor=0.5, duration_minutes=10), "growth_factor: must be a percentage between 1 and 100"),
+    (DeploymentStrategy.exponential("Bake", growth_factor=10, duration_minutes=10, final_bake_minutes=-1), "final_bake_minutes: must be between 0 and 1440"),
+    (DeploymentStrategy.bake_only("x" * 65, final_bake_minutes=5), "name: has 1 to 64 characters"),
+])
+def test_strategy_out_of_range_is_rejected(strategy: DeploymentStrategy, message: str) -> None:
+    with pytest.raises(PropsError, match=message):
+        _app().add_environment("Beta", deployment_strategy=strategy)
+
+
+def test_strategies_in_range_are_accepted_and_created_once() -> None:
+    stack = cdk.Stack()
+    app = _app(stack)
+    bake = DeploymentStrategy.bake_only("Bake5", final_bake_minutes=5)
+    app.add_environment("Beta", deployment_strategy=bake)
+    app.add_environment("Gamma", deployment_strategy=bake)
+    app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::AppConfig::DeploymentStrategy", 1)
+    template.has_resource_properties("AWS::AppConfig::DeploymentStrategy", {
+        "Name": "Bake5", "GrowthFactor": 100, "DeploymentDurationInMinutes": 0, "FinalBakeTimeInMinutes": 5})
+
+
+def test_predefined_strategies_create_no_resource() -> None:
+    stack = cdk.Stack()
+    app = _app(stack)
+    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.linear_50_percent_every_30_seconds())
+    app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::AppConfig::DeploymentStrategy", 0)
+    template.has_resource_properties("AWS::AppConfig::Deployment", {
+        "DeploymentStrategyId": "AppConfig.Linear50PercentEvery30Seconds"})
+
+
+def test_flags_for_an_unknown_environment_are_rejected() -> None:
+    app = _app()
+    app.add_environment("Staging")
+    with pytest.raises(PropsError, match=r"flags \['dark-mode'\] set values for environment 'Beta'"):
+        app.add_feature_flags("Flags", profile=FLAGS)
+
+
+def test_production_cannot_be_deployed_without_beta() -> None:
+    app = _app()
+    _, production = _beta_and_production(app)
+    with pytest.raises(PropsError, match="deploys to Production without first deploying to Beta"):
+        app.add_feature_flags("Flags", profile=FLAGS, deploy_to=[production])
+
+
+def test_profiles_deploying_to_one_environment_are_chained_and_production_waits_for_beta() -> None:
+    stack = cdk.Stack()
+    app = _app(stack)
+    beta, production = _beta_and_production(app)
+    # Production listed first on purpose: the promotion order still puts Beta first.
+    app.add_feature_flags("Flags", profile=FLAGS, deploy_to=[production, beta])
+    app.add_feature_flags("Other", profile=OTHER)
+    resources = Template.from_stack(stack).find_resources("AWS::AppConfig::Deployment")
+    by_description = {r["Properties"]["Description"]: (logical_id, r) for logical_id, r in resources.items()}
+    ids = {d: logical_id for d, (logical_id, _) in by_description.items()}
+    depends = {d: sorted(r.get("DependsOn", [])) for d, (_, r) in by_description.items()}
+    assert depends == {
+        "Flags to Beta": [],
+        "Flags to Production": [ids["Flags to Beta"]],
+        "Other to Beta": [ids["Flags to Beta"]],
+        "Other to Production": sorted([ids["Flags to Production"], ids["Other to Beta"]]),
+    }
+
+
+def test_grant_read_gives_exactly_the_two_data_plane_actions_on_one_profile() -> None:
+    stack = cdk.Stack()
+    app = _app(stack)
+    beta, production = _beta_and_production(app)
+    flags = app.add_feature_flags("Flags", profile=FLAGS)
+    role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    grant = flags.grant_read(role, beta)
+    assert grant.success
+    statements = Template.from_stack(stack).find_resources("AWS::IAM::Policy", {
+        "Properties": {"Roles": [{"Ref": Match.string_like_regexp("Reader")}]}})
+    (policy,) = statements.values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert sorted(statement["Action"]) == ["appconfig:GetLatestConfiguration", "appconfig:StartConfigurationSession"]
+    resource = stack.resolve(statement["Resource"])
+    text = str(resource)
+    assert "/configuration/" in text and "Beta" in text and "Production" not in text and "*" not in text
+
+
+def test_kms_key_encrypts_content_and_grant_read_adds_decrypt() -> None:
+    stack = cdk.Stack()
+    app = _app(stack)
+    app.add_environment("Beta")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    flags = app.add_feature_flags("Flags", profile=FLAGS, kms_key=key, deletion_protection=True,
+                                  retain_replaced_versions=True)
+    role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    flags.grant_read(role)
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::AppConfig::ConfigurationProfile", {
+        "KmsKeyIdentifier": {"Fn::GetAtt": [Match.string_like_regexp("Key"), "Arn"]},
+        "DeletionProtectionCheck": "APPLY"})
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Action": "kms:Decrypt"})])}})
+    template.has_resource("AWS::AppConfig::HostedConfigurationVersion", {"DeletionPolicy": "Retain"})

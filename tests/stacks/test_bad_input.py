@@ -1,0 +1,102 @@
+"""Bad input at synth: the app exits non-zero, prints one readable line per problem, writes no template."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, cdk_context
+
+
+def _synth_app(tmp_path: Path, flagsdemo: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    """Run app.py as the CDK CLI does (context and output folder through the environment)."""
+    context = cdk_context()
+    context["flagsdemo"] = flagsdemo
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
+    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _settings() -> dict[str, Any]:
+    return copy.deepcopy(cdk_context()["flagsdemo"])
+
+
+def _assert_failed_cleanly(result: subprocess.CompletedProcess[str], outdir: Path, *expected: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "jsii" not in result.stderr
+    for line in expected:
+        assert line in result.stderr, result.stderr
+    assert list(outdir.glob("*.template.json")) == []
+
+
+def test_unknown_environment_and_strategy_out_of_range_are_each_reported(tmp_path: Path) -> None:
+    settings = _settings()
+    settings["environments"]["Production"]["promoteAfter"] = "Bta"
+    settings["strategies"]["FlagsDemo.BetaBake5Minutes"]["finalBakeMinutes"] = 2000
+    result = _synth_app(tmp_path, settings)
+    _assert_failed_cleanly(
+        result, tmp_path,
+        "error: invalid cdk.json context: 2 problem(s); nothing was synthesized.",
+        "flagsdemo.environments.Production.promoteAfter: 'Bta' is not an environment (they are ['Beta', 'Production'])",
+        "flagsdemo.strategies.FlagsDemo.BetaBake5Minutes.finalBakeMinutes: must be between 0 and 1440 minutes (got 2000)",
+    )
+
+
+def test_production_without_a_monitor_is_reported(tmp_path: Path) -> None:
+    settings = _settings()
+    settings["environments"]["Production"]["metricAlarm"] = False
+    result = _synth_app(tmp_path, settings)
+    _assert_failed_cleanly(result, tmp_path, "FlagsDemo/FlagsDemo/Production/monitors: a production environment needs at least one alarm monitor")
+
+
+def test_flags_for_an_environment_the_app_does_not_have_are_reported(tmp_path: Path) -> None:
+    settings = _settings()
+    del settings["environments"]["Beta"]
+    settings["environments"]["Production"].pop("promoteAfter")
+    result = _synth_app(tmp_path, settings)
+    _assert_failed_cleanly(result, tmp_path, "set values for environment 'Beta', which the application does not have")
+
+
+def test_an_invalid_flag_value_is_reported_with_profile_flag_attribute_and_rule(tmp_path: Path) -> None:
+    script = tmp_path / "bad_flags_app.py"
+    script.write_text(
+        "from constructs_lib.model import Attribute, Flag, FlagValue, Profile\n"
+        "from stacks.entrypoint import run\n"
+        "def build():\n"
+        "    Profile('CheckoutFlags', (Flag(key='allow-bitcoin-at-checkout', attributes=(\n"
+        "        Attribute.number('bitcoin-discount-percentage', minimum=0, maximum=100),),\n"
+        "        environments={'Beta': FlagValue(enabled=True, values={'bitcoin-discount-percentage': 150})}),))\n"
+        "run(build)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _assert_failed_cleanly(
+        result, tmp_path,
+        "CheckoutFlags@Beta/allow-bitcoin-at-checkout/bitcoin-discount-percentage: [",
+        "the value is above the maximum 100 (got 150)",
+    )
+
+
+@pytest.mark.slow
+def test_cdk_cli_synth_fails_with_the_readable_message_and_writes_no_template(tmp_path: Path) -> None:
+    cdk = shutil.which("cdk", path=f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
+    if cdk is None:
+        pytest.skip("the CDK CLI is not installed: run `make setup` (npm ci)")
+    settings = _settings()
+    settings["environments"]["Production"]["strategy"] = "AppConfig.Nonexistent"
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        [cdk, "synth", "--no-notices", "--output", str(tmp_path), "-c", f"flagsdemo={json.dumps(settings)}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0
+    assert "flagsdemo.environments.Production.strategy: 'AppConfig.Nonexistent' is neither a predefined strategy" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.glob("*.template.json")) == []

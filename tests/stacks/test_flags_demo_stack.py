@@ -1,0 +1,162 @@
+"""The FlagsDemo stack as `cdk synth` builds it from cdk.json: what must hold, and a snapshot to review."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Capture, Match, Template
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from tests.template_checks import cfn_lint_errors, stable
+
+
+@pytest.fixture(scope="module")
+def template_json(synthesized: Any) -> dict[str, Any]:
+    _, assembly = synthesized
+    result: dict[str, Any] = assembly.get_stack_by_name("FlagsDemo").template
+    return result
+
+
+@pytest.fixture(scope="module")
+def template(template_json: dict[str, Any]) -> Template:
+    return Template.from_json(template_json)
+
+
+def _logical_id(template: Template, resource_type: str, props: dict[str, Any]) -> str:
+    found = template.find_resources(resource_type, {"Properties": props})
+    assert len(found) == 1, found
+    return next(iter(found))
+
+
+def test_declares_the_flagsdemo_application_with_beta_and_production(template: Template) -> None:
+    template.resource_count_is("AWS::AppConfig::Application", 1)
+    template.has_resource_properties("AWS::AppConfig::Application", {"Name": "FlagsDemo"})
+    template.resource_count_is("AWS::AppConfig::Environment", 2)
+    for name in ("Beta", "Production"):
+        template.has_resource_properties("AWS::AppConfig::Environment", {
+            "Name": name,
+            "Monitors": [{"AlarmArn": {"Fn::GetAtt": [Match.any_value(), "Arn"]},
+                          "AlarmRoleArn": {"Fn::GetAtt": [Match.any_value(), "Arn"]}}],
+        })
+
+
+def test_each_environment_alarms_on_its_own_checkout_errors(template: Template) -> None:
+    template.resource_count_is("AWS::CloudWatch::Alarm", 2)
+    for name in ("Beta", "Production"):
+        template.has_resource_properties("AWS::CloudWatch::Alarm", {
+            "Namespace": "FlagsDemo", "MetricName": "CheckoutErrors",
+            "Dimensions": [{"Name": "Environment", "Value": name}],
+            "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        })
+
+
+def test_monitor_roles_may_read_only_their_own_alarm(template: Template, template_json: dict[str, Any]) -> None:
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert len(policies) == 2
+    for policy in policies.values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert statements == [{"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow",
+                               "Resource": {"Fn::GetAtt": [statements[0]["Resource"]["Fn::GetAtt"][0], "Arn"]}}]
+        alarm = statements[0]["Resource"]["Fn::GetAtt"][0]
+        assert template_json["Resources"][alarm]["Type"] == "AWS::CloudWatch::Alarm"
+    template.has_resource_properties("AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                                    "Principal": {"Service": "appconfig.amazonaws.com"}}]},
+    })
+
+
+def test_checkout_flags_is_a_hosted_feature_flag_profile(template: Template) -> None:
+    template.resource_count_is("AWS::AppConfig::ConfigurationProfile", 1)
+    template.has_resource_properties("AWS::AppConfig::ConfigurationProfile", {
+        "Name": "CheckoutFlags", "Type": "AWS.AppConfig.FeatureFlags", "LocationUri": "hosted",
+    })
+
+
+@pytest.mark.parametrize(("environment", "value"), [
+    ("Beta", {"enabled": True, "default-currency": "USD", "bitcoin-discount-percentage": 5,
+              "bitcoin-discount-end-date": "12/31/2026"}),
+    ("Production", {"enabled": False, "default-currency": "USD", "bitcoin-discount-percentage": 0}),
+])
+def test_each_environment_gets_its_own_flag_values(template: Template, environment: str, value: dict[str, Any]) -> None:
+    template.has_resource_properties("AWS::AppConfig::HostedConfigurationVersion", {
+        "ContentType": "application/json",
+        "Description": f"CheckoutFlags flags for {environment}",
+        "VersionLabel": Match.string_like_regexp(f"^{environment}-[0-9a-f]{{12}}$"),
+        "Content": Match.serialized_json(Match.object_like({
+            "version": "1",
+            "values": {"allow-bitcoin-at-checkout": value},
+        })),
+    })
+
+
+def test_production_deploys_only_after_beta(template: Template, template_json: dict[str, Any]) -> None:
+    beta = _logical_id(template, "AWS::AppConfig::Deployment", {"Description": "CheckoutFlags to Beta"})
+    production = _logical_id(template, "AWS::AppConfig::Deployment", {"Description": "CheckoutFlags to Production"})
+    assert template_json["Resources"][production]["DependsOn"] == [beta]
+    assert "DependsOn" not in template_json["Resources"][beta]
+
+
+def test_beta_bakes_with_a_custom_strategy_and_production_uses_the_predefined_canary(template: Template) -> None:
+    template.resource_count_is("AWS::AppConfig::DeploymentStrategy", 1)
+    strategy = Capture()
+    template.has_resource_properties("AWS::AppConfig::DeploymentStrategy", {
+        "Name": "FlagsDemo.BetaBake5Minutes", "GrowthType": "LINEAR", "GrowthFactor": 100,
+        "DeploymentDurationInMinutes": 0, "FinalBakeTimeInMinutes": 5, "ReplicateTo": "NONE",
+    })
+    template.has_resource_properties("AWS::AppConfig::Deployment", {
+        "Description": "CheckoutFlags to Beta", "DeploymentStrategyId": {"Ref": strategy},
+    })
+    assert template.find_resources("AWS::AppConfig::DeploymentStrategy").keys() == {strategy.as_string()}
+    template.has_resource_properties("AWS::AppConfig::Deployment", {
+        "Description": "CheckoutFlags to Production", "DeploymentStrategyId": "AppConfig.Canary10Percent20Minutes",
+    })
+
+
+def test_hosted_versions_are_deleted_when_replaced_so_destroy_succeeds(template_json: dict[str, Any]) -> None:
+    versions = [r for r in template_json["Resources"].values() if r["Type"] == "AWS::AppConfig::HostedConfigurationVersion"]
+    assert len(versions) == 2
+    assert {r.get("DeletionPolicy", "Delete") for r in versions} == {"Delete"}
+
+
+def test_outputs_name_what_the_pipeline_polls(template_json: dict[str, Any]) -> None:
+    assert set(template_json["Outputs"]) >= {
+        "ApplicationId", "BetaEnvironmentId", "ProductionEnvironmentId",
+        "CheckoutFlagsBetaDeploymentNumber", "CheckoutFlagsProductionDeploymentNumber",
+    }
+
+
+def test_cfn_lint_finds_no_errors(template_json: dict[str, Any]) -> None:
+    assert cfn_lint_errors(template_json) == []
+
+
+def test_cfn_lint_reports_errors_it_finds() -> None:
+    broken = {"Resources": {"Env": {"Type": "AWS::AppConfig::Environment", "Properties": {"Name": "Beta"}}}}
+    assert any("ApplicationId" in e for e in cfn_lint_errors(broken))
+
+
+def test_cdk_nag_reports_nothing(synthesized: Any) -> None:
+    _, assembly = synthesized
+    report = json.loads((Path(assembly.directory) / "validation-report.json").read_text())
+    # The plugin ran (synth raises on a finding) and left no report of failures.
+    assert [r for r in report["pluginReports"] if r.get("summary", {}).get("status") != "success"] == []
+
+
+def test_the_app_fails_synth_on_an_unacknowledged_nag_finding() -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+
+    from app import wire
+    from tests.conftest import cdk_context
+
+    app = cdk.App(context=cdk_context(), analytics_reporting=False)
+    wire(app)
+    stack = app.node.find_child("FlagsDemo")
+    s3.CfnBucket(stack, "UnloggedBucket")  # breaks AwsSolutions-S1 (no access logs)
+    with pytest.raises(Exception, match="AwsSolutions-S1"):
+        app.synth()
+
+
+def test_template_snapshot(template_json: dict[str, Any], snapshot: Any) -> None:
+    assert stable(template_json) == snapshot(extension_class=JSONSnapshotExtension)
