@@ -1,6 +1,7 @@
 """An AppConfig application that owns its environments, flag profiles, strategies and deployments."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from aws_cdk import aws_appconfig as appconfig
@@ -14,6 +15,15 @@ from .strategies import DeploymentStrategy
 
 #: S12.2 application ``Name``: 1 to 64 characters.
 NAME_MAX = 64
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A deployment this application declares: which profile, to which environment."""
+
+    profile_name: str
+    environment_name: str
+    resource: appconfig.CfnDeployment
 
 
 class FlagsApplication(Construct):
@@ -42,28 +52,25 @@ class FlagsApplication(Construct):
             Default: the environments added to this construct.
         """
         super().__init__(scope, id)
-        problems = Problems(self.node.path)
+        problems = Problems(self)
         if not isinstance(application_name, str) or not 1 <= len(application_name) <= NAME_MAX:
             problems.add("application_name", f"has 1 to {NAME_MAX} characters", application_name)
         problems.raise_if_any()
         self.resource = appconfig.Application(self, "Resource", application_name=application_name,
                                               description=description)
+        #: The application's ID (a token).
+        self.application_id: str = self.resource.application_id
         self.application_name = application_name
         self._environment_names = tuple(environment_names) if environment_names is not None else None
         self.environments: list[GuardedEnvironment] = []
         self.profiles: list[FeatureFlagProfile] = []
-        self.deployments: list[appconfig.CfnDeployment] = []
+        self.deployments: list[Deployment] = []
         self._strategy_ids: dict[DeploymentStrategy, str] = {}
         self._strategies_scope: Construct | None = None
         self._environment_strategy: dict[str, DeploymentStrategy] = {}
         self._last_deployment: dict[str, appconfig.CfnDeployment] = {}
         # (environment name, profile name) -> deployment, for promotion order
         self._deployment_of: dict[tuple[str, str], appconfig.CfnDeployment] = {}
-
-    @property
-    def application_id(self) -> str:
-        """The application's ID."""
-        return self.resource.application_id
 
     @property
     def application_arn(self) -> str:
@@ -88,7 +95,7 @@ class FlagsApplication(Construct):
         options.setdefault("environment_name", id)
         environment = GuardedEnvironment(self, id, application=self.resource, **options)
         strategy = deployment_strategy or _default_strategy(environment.production)
-        problems = Problems(environment.node.path)
+        problems = Problems(environment)
         for prop, rule, value in strategy.problems():
             problems.add(f"deployment_strategy/{prop}", rule, value)
         if self._environment_names is not None and environment.environment_name not in self._environment_names:
@@ -109,7 +116,7 @@ class FlagsApplication(Construct):
         targets = list(self.environments if deploy_to is None else deploy_to)
         flags = FeatureFlagProfile(self, id, application=self.resource, profile=profile, environments=targets,
                                    known_environment_names=self.environment_names, **options)
-        problems = Problems(flags.node.path)
+        problems = Problems(flags)
         for environment in targets:
             if environment not in self.environments:
                 problems.add("deploy_to", "names an environment of another application", environment.node.path)
@@ -163,7 +170,8 @@ class FlagsApplication(Construct):
             deployment.add_resource_dependency(self._deployment_of[(before.environment_name, flags.profile.name)])
         self._last_deployment[environment.environment_name] = deployment
         self._deployment_of[(environment.environment_name, flags.profile.name)] = deployment
-        self.deployments.append(deployment)
+        self.deployments.append(Deployment(profile_name=flags.profile.name,
+                                           environment_name=environment.environment_name, resource=deployment))
 
 
 def _default_strategy(production: bool) -> DeploymentStrategy:

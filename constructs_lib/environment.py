@@ -51,7 +51,7 @@ class GuardedEnvironment(Construct):
             Default: the account's setting.
         """
         super().__init__(scope, id)
-        problems = Problems(self.node.path)
+        problems = Problems(self)
         if not isinstance(environment_name, str) or not 1 <= len(environment_name) <= NAME_MAX:
             problems.add("environment_name", f"has 1 to {NAME_MAX} characters", environment_name)
         if len(monitors) > MONITORS_MAX:
@@ -69,6 +69,8 @@ class GuardedEnvironment(Construct):
         problems.raise_if_any()
 
         self.application = application
+        #: The construct id, kept here: reading ``node.id`` costs a round trip to the jsii runtime.
+        self.construct_id = id
         self.environment_name = environment_name
         self.production = production
         self.promote_after = promote_after
@@ -96,10 +98,8 @@ class GuardedEnvironment(Construct):
             deletion_protection_check=appconfig.DeletionProtectionCheck[deletion_protection_check(deletion_protection)],
         )
 
-    @property
-    def environment_id(self) -> str:
-        """The environment's ID."""
-        return self.resource.environment_id
+        #: The environment's ID (a token).
+        self.environment_id: str = self.resource.environment_id
 
     @property
     def environment_arn(self) -> str:

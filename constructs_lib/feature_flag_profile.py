@@ -54,7 +54,7 @@ class FeatureFlagProfile(Construct):
             (they are deleted; kept ones block deleting the profile).
         """
         super().__init__(scope, id)
-        problems = Problems(self.node.path)
+        problems = Problems(self)
         if not isinstance(profile, Profile):
             problems.add("profile", "must be a constructs_lib.model.Profile", profile)
             problems.raise_if_any()
@@ -72,9 +72,10 @@ class FeatureFlagProfile(Construct):
         self.profile = profile
         self.application = application
         self.kms_key = kms_key
+        application_id = application.application_id
         self.resource = appconfig.CfnConfigurationProfile(
             self, "Resource",
-            application_id=application.application_id,
+            application_id=application_id,
             name=profile.name,
             location_uri="hosted",
             type=FEATURE_FLAGS_TYPE,
@@ -82,40 +83,42 @@ class FeatureFlagProfile(Construct):
             kms_key_identifier=kms_key.key_arn if kms_key is not None else None,
             deletion_protection_check=deletion_protection_check(deletion_protection),
         )
+        #: The profile's ID (a token).
+        self.configuration_profile_id: str = self.resource.attr_configuration_profile_id
+        profile_id = self.configuration_profile_id
+        self._application_id = application_id
         self.versions: dict[str, appconfig.CfnHostedConfigurationVersion] = {}
+        self._version_numbers: dict[str, str] = {}
         self._scopes: dict[str, Construct] = {}
         for environment in environments:
             content = profile.render(environment.environment_name)
-            scope_of_environment = Construct(self, environment.node.id)
+            scope_of_environment = Construct(self, environment.construct_id)
             version = appconfig.CfnHostedConfigurationVersion(
                 scope_of_environment, "Version",
-                application_id=application.application_id,
-                configuration_profile_id=self.resource.attr_configuration_profile_id,
+                application_id=application_id,
+                configuration_profile_id=profile_id,
                 content=content,
                 content_type="application/json",
                 version_label=_version_label(environment.environment_name, content),
                 description=f"{profile.name} flags for {environment.environment_name}",
             )
-            version.apply_removal_policy(RemovalPolicy.RETAIN if retain_replaced_versions else RemovalPolicy.DESTROY)
+            if retain_replaced_versions:  # CloudFormation's default for a hosted version is Delete
+                version.apply_removal_policy(RemovalPolicy.RETAIN)
             self.versions[environment.environment_name] = version
+            self._version_numbers[environment.environment_name] = version.attr_version_number
             self._scopes[environment.environment_name] = scope_of_environment
         self.environments: tuple[GuardedEnvironment, ...] = tuple(environments)
-
-    @property
-    def configuration_profile_id(self) -> str:
-        """The profile's ID."""
-        return self.resource.attr_configuration_profile_id
 
     def configuration_profile_arn(self) -> str:
         """The profile's ARN."""
         return Stack.of(self).format_arn(
             service="appconfig", resource="application",
-            resource_name=f"{self.application.application_id}/configurationprofile/{self.resource.attr_configuration_profile_id}",
+            resource_name=f"{self._application_id}/configurationprofile/{self.configuration_profile_id}",
         )
 
     def version_number(self, environment: GuardedEnvironment) -> str:
         """The hosted version number holding ``environment``'s values."""
-        return self.versions[environment.environment_name].attr_version_number
+        return self._version_numbers[environment.environment_name]
 
     def scope_of(self, environment: GuardedEnvironment) -> Construct:
         """The construct holding this profile's resources for ``environment`` (its version, its deployment)."""
@@ -131,8 +134,8 @@ class FeatureFlagProfile(Construct):
         arns = [
             Stack.of(self).format_arn(
                 service="appconfig", resource="application",
-                resource_name=(f"{self.application.application_id}/environment/{e.environment_id}"
-                               f"/configuration/{self.resource.attr_configuration_profile_id}"),
+                resource_name=(f"{self._application_id}/environment/{e.environment_id}"
+                               f"/configuration/{self.configuration_profile_id}"),
             )
             for e in targets
         ]

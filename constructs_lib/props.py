@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from aws_cdk import Token
+from constructs import IConstruct
 
 
 class PropsError(ValueError):
@@ -17,11 +18,16 @@ class PropsError(ValueError):
 
 
 class Problems:
-    """Collects construct-property problems, then raises them at once."""
+    """Collects the property problems of ``scope``, then raises them at once."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, scope: IConstruct) -> None:
+        self.scope = scope
         self.items: list[str] = []
+
+    @property
+    def path(self) -> str:
+        # Read only when there is a problem: each read is a round trip to the jsii runtime.
+        return str(self.scope.node.path)
 
     def add(self, prop: str, message: str, value: Any) -> None:
         self.items.append(f"{self.path}/{prop}: {message} (got {value!r})")

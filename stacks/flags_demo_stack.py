@@ -62,11 +62,9 @@ class FlagsDemoStack(Stack):
         for profile in profiles:
             self.application.add_feature_flags(profile.name, profile=profile)
         for deployment in self.application.deployments:
-            scope = deployment.node.scope
-            assert scope is not None and scope.node.scope is not None
             # e.g. CheckoutFlagsBetaDeploymentNumber: what the pipeline polls before Production.
-            CfnOutput(self, f"{scope.node.scope.node.id}{scope.node.id}DeploymentNumber",
-                      value=deployment.attr_deployment_number)
+            CfnOutput(self, f"{deployment.profile_name}{deployment.environment_name}DeploymentNumber",
+                      value=deployment.resource.attr_deployment_number)
 
 
 def _monitors(scope: Construct, env: EnvironmentSettings) -> list[AlarmMonitor]:
