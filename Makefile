@@ -12,11 +12,12 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test demo bench flags-report agent-files lint typecheck docs wheel clean
+.PHONY: help setup synth test cdk demo bench flags-report agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
 	@echo "make test          set up and run the whole test suite"
+	@echo "make cdk ARGS=...  run the CDK CLI, e.g. ARGS=\"deploy FlagsDemo\""
 	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
 	@echo "make bench         run the benchmarks in bench/"
 	@echo "make flags-report  list short-term flags and where their keys appear in the code"
@@ -43,6 +44,9 @@ synth: setup
 
 test: setup
 	python -m pytest
+
+cdk: setup
+	cdk $(ARGS)
 
 demo: setup
 	python -m checkout.demo $(DEMO_ARGS)
