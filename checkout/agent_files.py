@@ -1,0 +1,57 @@
+"""``python -m checkout.agent_files --out DIR``: the catalogue as AppConfig Agent local-development files.
+
+One file per (environment, profile), named ``application:environment:profile.json`` and holding
+the retrieval form, for an agent started with ``LOCAL_DEVELOPMENT_DIRECTORY=DIR`` (runtime spec §2).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from checkout.flagsclient import DEFAULT_APPLICATION
+from constructs_lib.model import Profile, retrieval_form
+from flags import PROFILES
+
+
+def file_name(application: str, environment: str, profile: str) -> str:
+    """The agent's local-development name; ``.json`` makes it report ``application/json``."""
+    return f"{application}:{environment}:{profile}.json"
+
+
+def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, environments: Iterable[str] | None = None,
+                      profiles: Iterable[Profile] = PROFILES) -> list[Path]:
+    """Write every profile in every environment (Default: each profile's environments); returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for profile in profiles:
+        names = list(environments) if environments is not None else list(profile.environments or ())
+        for environment in names:
+            if any(flag.value_in(environment).variants for flag in profile.flags):
+                print(f"warning: {profile.name}@{environment} has multi-variant flags; the agent needs them in Ion "
+                      "(.application%ion%type=AWS.AppConfig.FeatureFlags); written with their default variant",
+                      file=sys.stderr)
+            path = out / file_name(application, environment, profile.name)
+            path.write_text(json.dumps(retrieval_form(profile, environment), indent=2) + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    known = sorted({e for p in PROFILES for e in (p.environments or ())})
+    parser = argparse.ArgumentParser(prog="python -m checkout.agent_files", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, type=Path, help="directory to write (created if missing)")
+    parser.add_argument("--env", choices=known, action="append",
+                        help="only this environment (repeatable; default: every environment)")
+    parser.add_argument("--app", default=DEFAULT_APPLICATION, help="application name in the file names (default: %(default)s)")
+    args = parser.parse_args(argv)
+    for path in write_agent_files(args.out, application=args.app, environments=args.env):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``python -m checkout.demo``: serve the checkout page on http://127.0.0.1:8000.
+
+Default: the catalogue's Beta values (``--source local``), no AWS account needed. ``--source
+appconfig`` reads AppConfig with your usual AWS settings; ``--source agent`` reads a local agent.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from checkout.flagsclient import DEFAULT_APPLICATION, SOURCE_KINDS, FlagsClient, make_source
+from flags import CHECKOUT_FLAGS
+
+from .app import CheckoutApp
+from .server import make_demo_server
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    environments = list(CHECKOUT_FLAGS.environments or ())
+    parser = argparse.ArgumentParser(prog="python -m checkout.demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--env", default="Beta", choices=environments,
+                        help="catalogue environment whose values --source local serves, and the default "
+                             "--environment (default: %(default)s)")
+    parser.add_argument("--source", default="local", choices=SOURCE_KINDS, help="where flags come from (default: local)")
+    parser.add_argument("--app", default=DEFAULT_APPLICATION, help="AppConfig application name or ID (default: %(default)s)")
+    parser.add_argument("--environment", help="AppConfig environment name or ID (default: --env)")
+    parser.add_argument("--profile", default=CHECKOUT_FLAGS.name,
+                        help="AppConfig configuration profile name or ID (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: %(default)s)")
+    parser.add_argument("--poll-interval", type=int, default=None,
+                        help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15)")
+    parser.add_argument("--region", help="AWS region for --source appconfig (default: your AWS settings)")
+    parser.add_argument("--endpoint-url", help="appconfigdata endpoint for --source appconfig (e.g. a local fake)")
+    parser.add_argument("--agent-port", type=int, help="agent port for --source agent (default: "
+                        "$AWS_APPCONFIG_EXTENSION_HTTP_PORT or 2772)")
+    return parser.parse_args(argv)
+
+
+def source_options(args: argparse.Namespace) -> dict[str, object]:
+    """Only the options that apply to the chosen source."""
+    options: dict[str, object] = {}
+    if args.source == "appconfig":
+        options.update(region=args.region, endpoint_url=args.endpoint_url)
+    if args.source == "agent" and args.agent_port is not None:
+        options["port"] = args.agent_port
+    if args.source != "local" and args.poll_interval is not None:
+        options["poll_interval"] = args.poll_interval
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    environment = args.env if args.source == "local" else (args.environment or args.env)
+    try:
+        source = make_source(args.source, profile=CHECKOUT_FLAGS, environment=environment, application=args.app,
+                             profile_name=args.profile, **source_options(args))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    client = FlagsClient(source, catalogue=CHECKOUT_FLAGS)
+    if not client.start(wait=3.0):
+        status = client.status()
+        print(f"warning: no flags loaded from {status.source} yet ({status.last_error_code}: {status.last_error}); "
+              "the page shows the flag's declared default until they load", file=sys.stderr)
+    try:
+        server = make_demo_server(CheckoutApp(client), port=args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc} (try --port)", file=sys.stderr)
+        client.close()
+        return 2
+    print(f"Checkout demo on http://127.0.0.1:{server.server_port}/ (flags from {source.name}); Ctrl-C stops it",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        client.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The AppConfig Agent or Lambda extension on localhost: it polls AppConfig, we read its cache over HTTP."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+from collections.abc import Mapping, Sequence
+from urllib.parse import quote, urlencode
+
+from .errors import ErrorKind, SourceError
+from .snapshot import UNCHANGED, Snapshot, Unchanged
+
+#: The agent's and extension's default port; the extension reads ``AWS_APPCONFIG_EXTENSION_HTTP_PORT``.
+DEFAULT_PORT = 2772
+PORT_VARIABLE = "AWS_APPCONFIG_EXTENSION_HTTP_PORT"
+
+
+class AgentSource:
+    """GET ``/applications/{app}/environments/{env}/configurations/{profile}`` from the agent.
+
+    ``port`` Default: ``$AWS_APPCONFIG_EXTENSION_HTTP_PORT``, else 2772. ``flags`` asks for those flags
+    only (``?flag=``, agent >= 2.0.45). ``access_token`` is sent as ``Authorization: Bearer`` (for an
+    agent started with ``ACCESS_TOKEN``). ``timeout`` Default: 2 s. ``poll_interval`` Default: 15 s
+    (the agent answers from its cache, so polling it is cheap).
+    """
+
+    def __init__(
+        self,
+        *,
+        application: str,
+        environment: str,
+        profile: str,
+        flags: Sequence[str] = (),
+        host: str = "localhost",
+        port: int | None = None,
+        access_token: str | None = None,
+        timeout: float = 2.0,
+        poll_interval: float = 15.0,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        if not 1.0 <= timeout <= 3.0:
+            raise ValueError(f"AgentSource: timeout must be 1 to 3 seconds (got {timeout!r})")
+        if port is None:
+            raw = environ.get(PORT_VARIABLE, str(DEFAULT_PORT))
+            if not raw.isdigit():
+                raise ValueError(f"AgentSource: {PORT_VARIABLE} must be a port number (got {raw!r})")
+            port = int(raw)
+        self.name = f"agent:{host}:{port}/{application}/{environment}/{profile}"
+        self.host, self.port = host, port
+        segments = (quote(s, safe="") for s in (application, environment, profile))
+        self.path = "/applications/{}/environments/{}/configurations/{}".format(*segments)
+        if flags:
+            self.path += "?" + urlencode({"flag": list(flags)}, doseq=True)
+        self._single_flag = flags[0] if len(flags) == 1 else None
+        self._headers = {"Accept": "application/json"}
+        if access_token:
+            self._headers["Authorization"] = f"Bearer {access_token}"
+        self._timeout = timeout
+        self._poll_interval = poll_interval
+        self._last: tuple[bytes, str | None] | None = None
+
+    @property
+    def poll_interval(self) -> float:
+        return self._poll_interval
+
+    def fetch(self) -> Snapshot | Unchanged:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self._timeout)
+        try:
+            connection.request("GET", self.path, headers=self._headers)
+            response = connection.getresponse()
+            body = response.read()
+        except OSError as exc:  # refused, reset, timed out
+            raise SourceError(type(exc).__name__, f"{self.name}: {exc}", kind=ErrorKind.TRANSIENT) from exc
+        except http.client.HTTPException as exc:
+            raise SourceError(type(exc).__name__, f"{self.name}: {exc}", kind=ErrorKind.TRANSIENT) from exc
+        finally:
+            connection.close()
+        if response.status != 200:
+            kind = ErrorKind.CONFIGURATION if response.status in (400, 401, 403, 404) else ErrorKind.TRANSIENT
+            raise SourceError(f"HTTP{response.status}", body[:200].decode("utf-8", "replace"), kind=kind)
+        content_type = response.getheader("Content-Type")
+        if self._last == (body, content_type):
+            return UNCHANGED  # the agent always sends everything; only a new body is news
+        # Remember it before parsing, like AppConfig: a bad version is reported once, not every poll.
+        self._last = (body, content_type)
+        label = response.getheader("Version-Label") or response.getheader("Configuration-Version")
+        if self._single_flag is not None:
+            body = self._wrap_single_flag(body)
+        return Snapshot.parse(body, content_type=content_type, version_label=label)
+
+    def reset(self) -> None:
+        """Nothing to forget: one connection per fetch."""
+
+    def close(self) -> None:
+        """Nothing to release: one connection per fetch."""
+
+    def _wrap_single_flag(self, body: bytes) -> bytes:
+        # With one ?flag= the agent answers with the bare flag object {"enabled": ...}.
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return body  # Snapshot.parse reports it
+        if isinstance(data, dict) and isinstance(data.get("enabled"), bool):
+            return json.dumps({self._single_flag: data}).encode()
+        return body

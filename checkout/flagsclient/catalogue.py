@@ -1,0 +1,125 @@
+"""The flags a client knows: declared defaults and attribute types, used to check and read snapshots."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from constructs_lib.model import AttributeType, AttributeValue, Flag, Problem, Profile
+from constructs_lib.model.schema import check_document
+
+from .snapshot import FlagData, Snapshot
+
+
+class Resolution(str, Enum):
+    """Where a :class:`FlagState` came from."""
+
+    SERVED = "served"
+    NOT_LOADED = "not-loaded"  # nothing loaded yet: declared default
+    NOT_FOUND = "not-found"  # the loaded configuration lacks the flag: declared default
+    TYPE_MISMATCH = "type-mismatch"  # a served value has the wrong type: declared default
+
+
+@dataclass(frozen=True, slots=True)
+class FlagState:
+    """One flag as the application sees it: ``enabled`` and every attribute value.
+
+    ``values`` holds the served attribute values over the flag's declared defaults; an attribute
+    with neither is absent. ``resolution`` says whether the values were served or defaulted.
+    """
+
+    flag: Flag
+    enabled: bool
+    values: Mapping[str, AttributeValue]
+    resolution: Resolution
+    version_label: str | None = None
+    variant: str | None = None
+
+    def value(self, attribute: str) -> AttributeValue | None:
+        """The value of ``attribute``, or ``None`` when it has neither a served nor a declared value."""
+        return self.values.get(attribute)
+
+    def __repr__(self) -> str:
+        return (f"FlagState({self.flag.key!r}, enabled={self.enabled}, values={dict(self.values)}, "
+                f"resolution={self.resolution.value}, version_label={self.version_label!r})")
+
+
+def default_state(flag: Flag, resolution: Resolution, version_label: str | None = None) -> FlagState:
+    """``flag``'s declared default (its value outside any environment)."""
+    value = flag.value_in(None)
+    return FlagState(flag=flag, enabled=bool(value.enabled), values=MappingProxyType(dict(value.values)),
+                     resolution=resolution, version_label=version_label)
+
+
+def resolve(flag: Flag, snapshot: Snapshot | None) -> FlagState:
+    """``flag`` as served by ``snapshot``; its declared default when absent or mistyped."""
+    if snapshot is None:
+        return default_state(flag, Resolution.NOT_LOADED)
+    data = snapshot.flags.get(flag.key)
+    if data is None:
+        return default_state(flag, Resolution.NOT_FOUND, snapshot.version_label)
+    if not _fits(flag, data):
+        return default_state(flag, Resolution.TYPE_MISMATCH, snapshot.version_label)
+    values = {**flag.value_in(None).values, **data.values}
+    return FlagState(flag=flag, enabled=data.enabled, values=MappingProxyType(values),
+                     resolution=Resolution.SERVED, version_label=snapshot.version_label, variant=data.variant)
+
+
+class Catalogue:
+    """The catalogue's flags by key (Default: none; then only the retrieval form's shape is checked)."""
+
+    def __init__(self, flags: Profile | Iterable[Flag] = ()) -> None:
+        items = flags.flags if isinstance(flags, Profile) else tuple(flags)
+        self.flags: Mapping[str, Flag] = MappingProxyType({f.key: f for f in items})
+
+    def problems(self, snapshot: Snapshot) -> list[Problem]:
+        """What the catalogue's definitions refuse in ``snapshot``: the model's own AppConfig rules.
+
+        Flags the catalogue does not define are checked for valid attribute values only.
+        """
+        document = {
+            "version": "1",
+            "flags": {key: flag.definition_json() for key, flag in self.flags.items()},
+            "values": {key: _checked_form(data) for key, data in snapshot.flags.items()},
+        }
+        problems, _warnings = check_document(document, path=snapshot.version_label or "configuration")
+        return problems
+
+    def resolve_all(self, snapshot: Snapshot | None) -> Mapping[str, FlagState]:
+        """Every catalogue flag resolved against ``snapshot``, computed once per version."""
+        return MappingProxyType({key: resolve(flag, snapshot) for key, flag in self.flags.items()})
+
+
+def _checked_form(data: FlagData) -> dict[str, Any]:
+    out = data.to_json()
+    out.pop("_variant", None)
+    return out
+
+
+_PYTHON_TYPES: dict[AttributeType, Any] = {
+    AttributeType.STRING: str,
+    AttributeType.BOOLEAN: bool,
+    AttributeType.NUMBER: (int, float),
+    AttributeType.STRING_ARRAY: str,
+    AttributeType.NUMBER_ARRAY: (int, float),
+}
+
+
+def _fits(flag: Flag, data: FlagData) -> bool:
+    """Each served value has its declared attribute's type (bool is not a number)."""
+    for attribute in flag.attributes:
+        kind = attribute.type
+        if kind is None or attribute.key not in data.values:
+            continue
+        value = data.values[attribute.key]
+        is_array = kind in (AttributeType.STRING_ARRAY, AttributeType.NUMBER_ARRAY)
+        if is_array != isinstance(value, tuple):
+            return False
+        items: tuple[Any, ...] = value if isinstance(value, tuple) else (value,)
+        expected = _PYTHON_TYPES[kind]
+        for item in items:
+            if not isinstance(item, expected) or (kind is not AttributeType.BOOLEAN and isinstance(item, bool)):
+                return False
+    return True

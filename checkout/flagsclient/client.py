@@ -1,0 +1,357 @@
+"""The flags client: one source, one background poller per process, reads from an immutable snapshot."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+
+from constructs_lib.model import AttributeValue, Flag, Profile
+
+from .backoff import Backoff
+from .catalogue import Catalogue, FlagState, resolve
+from .errors import ErrorKind, SourceError
+from .snapshot import Snapshot, Unchanged
+from .source import FlagSource
+from .status import Health, Status
+
+log = logging.getLogger(__name__)
+
+
+class ClientEvent(str, Enum):
+    """What a listener hears about (the OpenFeature provider events)."""
+
+    READY = "ready"  # first load, or recovery from STALE/ERROR
+    CHANGED = "changed"  # a new configuration version replaced the previous one
+    STALE = "stale"  # still serving the last good version, but the source has failed for a while
+    ERROR = "error"  # nothing loaded and the source fails
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetails:
+    flags_changed: tuple[str, ...] = ()
+    message: str | None = None
+    error_code: str | None = None
+
+
+Listener = Callable[[ClientEvent, EventDetails], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What reads see, swapped as one reference: the snapshot and the catalogue resolved against it."""
+
+    snapshot: Snapshot | None
+    states: Mapping[str, FlagState]
+
+
+class FlagsClient:
+    """Typed, non-blocking flag reads backed by one :class:`FlagSource`.
+
+    ``catalogue``: the flags this application reads (a Profile or Flags); they give defaults and
+    attribute types, and every new version is checked against their definitions (Default: none).
+    ``background``: poll in a daemon thread started by the first read or :meth:`start` (Default:
+    True); False for Lambda, where the caller runs :meth:`poll` on each invocation.
+    ``stale_after``: missed poll intervals before the client reports STALE (Default: 3).
+    ``backoff``: waits after failures (Default: :class:`Backoff`, capped at 5 minutes).
+    ``warn_every``: seconds between repeated WARNING logs of one ongoing failure (Default: 300).
+    """
+
+    def __init__(
+        self,
+        source: FlagSource,
+        *,
+        catalogue: Catalogue | Profile | Iterable[Flag] = (),
+        background: bool = True,
+        stale_after: int = 3,
+        backoff: Backoff | None = None,
+        warn_every: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._catalogue = catalogue if isinstance(catalogue, Catalogue) else Catalogue(catalogue)
+        self._view = _View(None, self._catalogue.resolve_all(None))
+        self._background = background
+        self._stale_after = stale_after
+        self._backoff = backoff or Backoff()
+        self._warn_every = warn_every
+        self._clock = clock
+        self._listeners: list[Listener] = []
+        self._closed = False
+        self._last_success: float | None = None  # clock time
+        self._last_success_wall: float | None = None
+        self._rejected_version: str | None = None
+        self._new_process()
+        _CLIENTS.add(self)
+
+    def _new_process(self) -> None:
+        """Per-process state: set up at construction and again in a child after ``fork``."""
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._poll_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._polled = threading.Event()  # a first poll finished in this process, well or not
+        self._needs_start = self._background and not self._closed
+        self._next_due = self._clock()
+        self._health = Health.READY if self._view.snapshot is not None else Health.NOT_READY
+        self._failures = 0
+        self._last_error: SourceError | None = None
+        self._logged_code: str | None = None
+        self._logged_at = 0.0
+        self._polls = 0
+        self._changes = 0
+        self._errors_by_code: dict[str, int] = {}
+        self._sessions_before = getattr(self._source, "sessions_started", 0)
+
+    # -- reads: memory only, no lock ------------------------------------------------------------
+    def get(self, flag: Flag) -> FlagState:
+        """``flag``'s current state; its declared default when nothing is loaded, absent or mistyped."""
+        if self._needs_start:
+            self._start_thread()
+        view = self._view
+        state = view.states.get(flag.key)
+        if state is not None and state.flag is flag:
+            return state
+        return resolve(flag, view.snapshot)
+
+    def enabled(self, flag: Flag) -> bool:
+        """Whether ``flag`` is on (its declared default until a configuration is loaded)."""
+        return self.get(flag).enabled
+
+    def value(self, flag: Flag, attribute: str) -> AttributeValue | None:
+        """``flag``'s ``attribute``: served, else declared, else ``None``."""
+        return self.get(flag).values.get(attribute)
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The configuration being served, or ``None`` before the first load."""
+        return self._view.snapshot
+
+    @property
+    def source(self) -> FlagSource:
+        return self._source
+
+    @property
+    def health(self) -> Health:
+        """READY, STALE, NOT_READY or ERROR, now (the cheap part of :meth:`status`)."""
+        return self._health_now(self._clock())
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self, *, wait: float = 0.0) -> bool:
+        """Start polling (in the background, or once now); wait up to ``wait`` s for the first poll.
+
+        Returns whether a configuration is loaded. Reads start the poller by themselves; call this to
+        warm up at start-up (e.g. ``wait=2``) so the first requests do not see defaults.
+        """
+        if self._background:
+            self._start_thread()
+        elif self._view.snapshot is None:
+            self.poll()
+        if wait > 0 and self._view.snapshot is None:
+            self._polled.wait(wait)
+        return self._view.snapshot is not None
+
+    def close(self) -> None:
+        """Stop the poller and release the source's connections. Reads keep serving the last snapshot."""
+        self._closed = True
+        self._needs_start = False
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        with self._poll_lock:
+            self._source.close()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event, details)`` from the poller on each event; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _start_thread(self) -> None:
+        with self._start_lock:
+            if not self._needs_start:
+                return
+            self._needs_start = False
+            thread = threading.Thread(target=self._run, name=f"flags-poller {self._source.name}", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:
+                log.exception("%s: cannot start the flags poller; serving defaults", self._source.name)
+                return
+            self._thread = thread
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                delay = self.poll()
+            except Exception:  # poll() handles source failures; this guards the thread itself
+                log.exception("%s: flags poller failed; retrying", self._source.name)
+                delay = self._source.poll_interval
+            self._stop.wait(delay)
+
+    # -- polling --------------------------------------------------------------------------------
+    def poll(self) -> float:
+        """Fetch from the source if a poll is due (never earlier); returns seconds until the next one.
+
+        The background poller calls this; call it yourself with ``background=False``.
+        """
+        events: list[tuple[ClientEvent, EventDetails]] = []
+        with self._poll_lock:
+            now = self._clock()
+            if self._closed or now < self._next_due:
+                return max(0.0, self._next_due - now)
+            try:
+                result = self._source.fetch()
+                if isinstance(result, Snapshot):
+                    self._accept(result, events)
+            except Exception as exc:  # noqa: BLE001 - the poller must survive anything; _failed logs it
+                delay = self._failed(exc, events)
+            else:
+                delay = self._succeeded(result, events)
+            self._polls += 1
+            self._next_due = self._clock() + delay
+            self._polled.set()
+        for event, details in events:
+            self._emit(event, details)
+        return delay
+
+    def _accept(self, snapshot: Snapshot, events: list[tuple[ClientEvent, EventDetails]]) -> None:
+        problems = self._catalogue.problems(snapshot)
+        if problems:
+            shown = "; ".join(str(p) for p in problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
+            raise SourceError("InvalidContent", shown, kind=ErrorKind.CONTENT, version_label=snapshot.version_label)
+        previous = self._view.snapshot
+        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
+        self._rejected_version = None
+        changed = _changed_keys(previous, snapshot)
+        if previous is not None:
+            self._changes += 1
+            events.append((ClientEvent.CHANGED, EventDetails(flags_changed=changed)))
+        log.info("%s: loaded configuration version %s (flags changed: %s)", self._source.name,
+                 snapshot.version_label or "(no label)", ", ".join(changed) or "none")
+
+    def _succeeded(self, result: Snapshot | Unchanged, events: list[tuple[ClientEvent, EventDetails]]) -> float:
+        if self._failures:
+            log.info("%s: flags source recovered after %d failure(s)", self._source.name, self._failures)
+        self._failures = 0
+        self._logged_code = None
+        self._last_success = self._clock()
+        self._last_success_wall = time.time()
+        self._set_health(events)
+        return self._source.poll_interval
+
+    def _failed(self, exc: Exception, events: list[tuple[ClientEvent, EventDetails]]) -> float:
+        error = exc if isinstance(exc, SourceError) else SourceError(type(exc).__name__, str(exc), kind=ErrorKind.TRANSIENT)
+        self._last_error = error
+        self._errors_by_code[error.code] = self._errors_by_code.get(error.code, 0) + 1
+        self._failures += 1
+        self._log_failure(error, unexpected=not isinstance(exc, SourceError))
+        self._set_health(events, error)
+        if error.kind is ErrorKind.CONTENT:
+            # The source works; it just served something unusable. Keep last good, poll as usual.
+            self._rejected_version = error.version_label or "(no label)"
+            return self._source.poll_interval
+        return self._backoff.delay(self._source.poll_interval, self._failures)
+
+    def _log_failure(self, error: SourceError, *, unexpected: bool) -> None:
+        now = self._clock()
+        name = self._source.name
+        if error.kind is ErrorKind.CONTENT:
+            log.warning("%s: rejected configuration version %s, keeping the last good one: %s",
+                        name, error.version_label or "(no label)", error)
+            return
+        repeated = error.code == self._logged_code
+        if error.kind is ErrorKind.CONFIGURATION:
+            level = logging.DEBUG if repeated else logging.ERROR
+        else:
+            level = logging.DEBUG if repeated and now - self._logged_at < self._warn_every else logging.WARNING
+        if level > logging.DEBUG:
+            self._logged_code, self._logged_at = error.code, now
+        serving = "the last good configuration" if self._view.snapshot is not None else "declared defaults"
+        log.log(level, "%s: fetch failed (%d in a row), serving %s: %s", name, self._failures, serving, error,
+                exc_info=unexpected and level > logging.DEBUG)
+
+    def _set_health(self, events: list[tuple[ClientEvent, EventDetails]], error: SourceError | None = None) -> None:
+        health = self._health_now(self._clock())
+        if health is self._health:
+            return
+        self._health = health
+        details = EventDetails(message=str(error) if error else None, error_code=error.code if error else None)
+        if health is Health.READY:
+            events.append((ClientEvent.READY, details))
+        elif health is Health.STALE:
+            log.warning("%s: flags are stale: no successful poll for %.0f s", self._source.name,
+                        self._clock() - (self._last_success or 0.0))
+            events.append((ClientEvent.STALE, details))
+        elif health is Health.ERROR:
+            events.append((ClientEvent.ERROR, details))
+
+    def _health_now(self, now: float) -> Health:
+        if self._view.snapshot is None:
+            return Health.ERROR if self._failures else Health.NOT_READY
+        if self._failures and (self._last_success is None
+                               or now - self._last_success > self._stale_after * self._source.poll_interval):
+            return Health.STALE
+        return Health.READY
+
+    def _emit(self, event: ClientEvent, details: EventDetails) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event, details)
+            except Exception:
+                log.exception("flags listener %r failed on %s", listener, event.value)
+
+    # -- observability --------------------------------------------------------------------------
+    def status(self) -> Status:
+        """Source, version, last success, staleness, failures and counters, now."""
+        now = self._clock()
+        error = self._last_error
+        snapshot = self._view.snapshot
+        return Status(
+            source=self._source.name,
+            health=self._health_now(now),
+            version_label=snapshot.version_label if snapshot is not None else None,
+            last_success=self._last_success_wall,
+            staleness=now - self._last_success if self._last_success is not None else None,
+            consecutive_errors=self._failures,
+            last_error_code=error.code if error else None,
+            last_error=error.message if error else None,
+            rejected_version=self._rejected_version,
+            next_poll_in=None if self._closed else max(0.0, self._next_due - now),
+            polls=self._polls,
+            changes=self._changes,
+            session_starts=getattr(self._source, "sessions_started", 0) - self._sessions_before,
+            errors_by_code=MappingProxyType(dict(self._errors_by_code)),
+        )
+
+    def __repr__(self) -> str:
+        return f"FlagsClient({self._source.name!r})"
+
+    def _after_fork_in_child(self) -> None:
+        self._source.reset()
+        self._new_process()
+
+
+def _changed_keys(previous: Snapshot | None, current: Snapshot) -> tuple[str, ...]:
+    before = previous.flags if previous is not None else {}
+    keys = set(before) | set(current.flags)
+    return tuple(sorted(k for k in keys if before.get(k) != current.flags.get(k)))
+
+
+#: Every live client, so that a forked child can reset them all (runtime spec §5.12).
+_CLIENTS: weakref.WeakSet[FlagsClient] = weakref.WeakSet()
+
+
+def _reset_clients_in_child() -> None:
+    # The parent's poller threads do not exist here, and its boto3 clients and tokens must not be shared.
+    for client in list(_CLIENTS):
+        client._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_clients_in_child)

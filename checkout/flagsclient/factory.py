@@ -1,0 +1,39 @@
+"""Pick a source by name, as the demo's ``--source`` does."""
+from __future__ import annotations
+
+from typing import Any
+
+from constructs_lib.model import Profile
+
+from .agent import AgentSource
+from .appconfigdata import AppConfigDataSource
+from .local import LocalSource
+from .source import FlagSource
+
+#: The AppConfig application the stacks deploy (cdk.json ``flagsdemo`` context; Default: FlagsDemo).
+DEFAULT_APPLICATION = "FlagsDemo"
+SOURCE_KINDS = ("local", "appconfig", "agent")
+
+
+def make_source(
+    kind: str,
+    *,
+    profile: Profile,
+    environment: str,
+    application: str = DEFAULT_APPLICATION,
+    profile_name: str | None = None,
+    **options: Any,
+) -> FlagSource:
+    """A ``local``, ``appconfig`` or ``agent`` source for ``profile`` in ``environment``.
+
+    ``profile_name`` is the AppConfig profile name or ID (Default: ``profile.name``); ``options``
+    go to the source's constructor (``poll_interval``, ``region``, ``endpoint_url``, ``port``...).
+    """
+    if kind == "local":
+        return LocalSource(profile, environment, **options)
+    name = profile_name or profile.name
+    if kind == "appconfig":
+        return AppConfigDataSource(application=application, environment=environment, profile=name, **options)
+    if kind == "agent":
+        return AgentSource(application=application, environment=environment, profile=name, **options)
+    raise ValueError(f"unknown flag source {kind!r}; choose one of {', '.join(SOURCE_KINDS)}")

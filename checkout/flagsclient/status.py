@@ -1,0 +1,47 @@
+"""What a client reports about itself (runtime spec §5.14)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Any
+
+
+class Health(str, Enum):
+    """The client's state, as OpenFeature's provider status sees it."""
+
+    NOT_READY = "not-ready"  # nothing loaded yet
+    READY = "ready"  # serving a configuration that is up to date
+    STALE = "stale"  # serving the last good configuration; the source has failed for a while
+    ERROR = "error"  # nothing loaded and the source fails
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A point-in-time report. Times are epoch seconds; ages are seconds."""
+
+    source: str
+    health: Health
+    version_label: str | None
+    last_success: float | None
+    staleness: float | None
+    consecutive_errors: int
+    last_error_code: str | None
+    last_error: str | None
+    rejected_version: str | None
+    next_poll_in: float | None
+    polls: int
+    changes: int
+    session_starts: int
+    errors_by_code: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether any configuration has been loaded."""
+        return self.health in (Health.READY, Health.STALE)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["health"] = self.health.value
+        out["errors_by_code"] = dict(self.errors_by_code)
+        return out

@@ -1,0 +1,100 @@
+"""End to end: serve the checkout page and load it in headless Chromium (``--dump-dom``)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from checkout.demo import CheckoutApp, make_demo_server
+from checkout.flagsclient import FlagsClient, LocalSource
+from flags import CHECKOUT_FLAGS
+
+from .test_demo_page import Page
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium for the end-to-end page test: "
+                                                "apt-get install chromium (CI's .ci/run installs it)"),
+]
+
+
+#: A test-only page on the same origin: loads the checkout in a frame, picks BTC in the select the way a
+#: user would (a change event), and copies what the page's script then shows into its own DOM.
+HARNESS = b"""<!DOCTYPE html><html><body><pre id="after-change"></pre>
+<iframe id="page" src="/"></iframe>
+<script>
+document.getElementById("page").addEventListener("load", function () {
+  var doc = this.contentDocument, select = doc.getElementById("currency");
+  select.value = "BTC";
+  select.dispatchEvent(new Event("change"));
+  document.getElementById("after-change").textContent = JSON.stringify({
+    total: doc.getElementById("total").textContent,
+    discountHidden: doc.getElementById("discount-row").hidden,
+    btcHidden: doc.getElementById("btc-row").hidden});
+});
+</script></body></html>"""
+
+
+def with_harness(app: CheckoutApp) -> object:
+    def wsgi(environ: dict[str, object], start_response: Callable[..., object]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/harness":
+            start_response("200 OK", [("Content-Type", "text/html")])
+            return [HARNESS]
+        return app(environ, start_response)
+
+    return wsgi
+
+
+def serve(environment: str) -> tuple[str, object]:
+    client = FlagsClient(LocalSource(CHECKOUT_FLAGS, environment), catalogue=CHECKOUT_FLAGS)
+    client.start(wait=2)
+    server = make_demo_server(with_harness(CheckoutApp(client, today=lambda: date(2026, 6, 1))), port=0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server
+
+
+@pytest.fixture
+def dump_dom(tmp_path: Path) -> Iterator[object]:
+    servers: list[object] = []
+
+    def load(environment: str, query: str = "") -> Page:
+        url, server = serve(environment)
+        servers.append(server)
+        result = subprocess.run(
+            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url + query],
+            capture_output=True, text=True, timeout=90, check=False)
+        assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
+        return Page(result.stdout)
+
+    yield load
+    for server in servers:
+        server.shutdown()  # type: ignore[attr-defined]
+        server.server_close()  # type: ignore[attr-defined]
+
+
+def test_in_a_browser_bitcoin_and_its_discount_appear_only_when_the_flag_is_on(dump_dom: object) -> None:
+    beta = dump_dom("Beta", "?currency=BTC")  # type: ignore[operator]
+    assert beta.options == [("USD", False), ("BTC", True)]
+    assert beta.texts["discount-end-date"] == "12/31/2026"
+    assert beta.visible("discount-row") and beta.texts["discount"] == "\u2212$6.88"
+    assert beta.texts["total"] == "$130.62"
+
+    production = dump_dom("Production", "?currency=BTC")  # type: ignore[operator]
+    assert production.options == [] and production.texts["currency-only"] == "USD"
+    assert "bitcoin-promo" not in production.ids and "discount-row" not in production.ids
+    assert production.texts["total"] == "$137.50"
+
+
+def test_in_a_browser_choosing_btc_updates_the_total_without_a_reload(dump_dom: object) -> None:
+    page = dump_dom("Beta", "harness")  # type: ignore[operator]
+    assert json.loads(page.texts["after-change"]) == {"total": "$130.62", "discountHidden": False, "btcHidden": False}
