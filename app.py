@@ -5,6 +5,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from stacks.entrypoint import run
 from stacks.flags_demo_stack import FlagsDemoStack
+from stacks.pipeline_settings import PipelineSettings
+from stacks.pipeline_stack import FlagsDemoPipelineStack
 from stacks.settings import FlagsDemoSettings
 
 
@@ -12,6 +14,10 @@ def wire(app: cdk.App) -> None:
     """Add this app's stacks, and the cdk-nag checks that fail the synth on an unacknowledged finding."""
     settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"))
     FlagsDemoStack(app, "FlagsDemo", settings=settings)
+    # Only with `"enabled": true` in cdk.json's "pipeline" or `-c pipeline.enabled=true` (docs/pipeline.md).
+    pipeline = PipelineSettings.requested(app.node, settings)
+    if pipeline is not None:
+        FlagsDemoPipelineStack(app, "FlagsDemoPipeline", settings=settings, pipeline=pipeline)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
 
 

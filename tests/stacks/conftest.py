@@ -1,0 +1,49 @@
+"""The app with its delivery pipeline, synthesized once per session for the pipeline tests."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.conftest import cdk_context
+
+PIPELINE_ACCOUNT = "111111111111"
+BETA_ACCOUNT = "222222222222"
+PRODUCTION_ACCOUNT = "333333333333"
+REGION = "eu-west-1"
+CONNECTION_ARN = f"arn:aws:codeconnections:{REGION}:{PIPELINE_ACCOUNT}:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
+REPOSITORY = "example-org/appconfig-flags"
+
+#: A complete ``pipeline`` context: pipeline, Beta and Production each in their own account.
+PIPELINE_CONTEXT: dict[str, Any] = {
+    "enabled": True,
+    "connectionArn": CONNECTION_ARN,
+    "repository": REPOSITORY,
+    "branch": "main",
+    "manualApproval": True,
+    "account": PIPELINE_ACCOUNT,
+    "region": REGION,
+}
+
+
+def pipeline_app_context() -> dict[str, Any]:
+    """cdk.json's context with the pipeline enabled and Beta and Production in accounts of their own."""
+    context = copy.deepcopy(cdk_context())
+    context["pipeline"] = dict(PIPELINE_CONTEXT)
+    context["flagsdemo"]["environments"]["Beta"]["account"] = BETA_ACCOUNT
+    context["flagsdemo"]["environments"]["Production"]["account"] = PRODUCTION_ACCOUNT
+    return context
+
+
+@pytest.fixture(scope="session")
+def synthesized_with_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The app as app.py wires it with ``pipeline_app_context()``, synthesized once; yields (app, cloud assembly)."""
+    import aws_cdk as cdk
+
+    from app import wire
+
+    outdir = tmp_path_factory.mktemp("cdk.pipeline.out")
+    app = cdk.App(context=pipeline_app_context(), outdir=str(outdir), analytics_reporting=False)
+    wire(app)
+    return app, app.synth()
