@@ -10,8 +10,8 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROUNDS = 15
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from constructs_lib.model import FlagValidationError
 from constructs_lib.props import PropsError

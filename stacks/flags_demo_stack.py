@@ -1,7 +1,8 @@
 """The FlagsDemo stack: the AppConfig application, its guarded environments and the flag catalogue."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch

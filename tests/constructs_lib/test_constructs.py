@@ -149,7 +149,7 @@ def test_profiles_deploying_to_one_environment_are_chained_and_production_waits_
 def test_grant_read_gives_exactly_the_two_data_plane_actions_on_one_profile() -> None:
     stack = cdk.Stack()
     app = _app(stack)
-    beta, production = _beta_and_production(app)
+    beta, _production = _beta_and_production(app)
     flags = app.add_feature_flags("Flags", profile=FLAGS)
     role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     grant = flags.grant_read(role, beta)

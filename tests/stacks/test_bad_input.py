@@ -20,7 +20,7 @@ def _synth_app(tmp_path: Path, flagsdemo: dict[str, Any]) -> subprocess.Complete
     context = cdk_context()
     context["flagsdemo"] = flagsdemo
     env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def _settings() -> dict[str, Any]:
@@ -74,7 +74,7 @@ def test_an_invalid_flag_value_is_reported_with_profile_flag_attribute_and_rule(
         "        environments={'Beta': FlagValue(enabled=True, values={'bitcoin-discount-percentage': 150})}),))\n"
         "run(build)\n"
     )
-    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     _assert_failed_cleanly(
         result, tmp_path,
@@ -94,7 +94,7 @@ def test_cdk_cli_synth_fails_with_the_readable_message_and_writes_no_template(tm
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(
         [cdk, "synth", "--no-notices", "--output", str(tmp_path), "-c", f"flagsdemo={json.dumps(settings)}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode != 0
     assert "flagsdemo.environments.Production.strategy: 'AppConfig.Nonexistent' is neither a predefined strategy" in result.stderr
