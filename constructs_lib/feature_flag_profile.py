@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Annotations, RemovalPolicy, Stack
 from aws_cdk import aws_appconfig as appconfig
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -69,6 +69,9 @@ class FeatureFlagProfile(Construct):
             problems.add("environments", "lists an environment twice", names)
         problems.raise_if_any()
 
+        for warning in profile.warnings:
+            # AppConfig may accept these ([?] in its rules), so they warn rather than fail the synth.
+            Annotations.of(self).add_warning_v2(f"flag-model:{warning.rule}", str(warning))
         self.profile = profile
         self.application = application
         self.kms_key = kms_key

@@ -6,7 +6,17 @@ from .profile import Profile, check_document_text
 from .retrieval import retrieval_form
 
 __all__ = [
-    "Attribute", "AttributeType", "AttributeValue", "Constraints", "Flag", "FlagValue",
-    "FlagValidationError", "Problem", "Profile", "ShortTerm", "Variant", "check_document_text",
+    "Attribute",
+    "AttributeType",
+    "AttributeValue",
+    "Constraints",
+    "Flag",
+    "FlagValidationError",
+    "FlagValue",
+    "Problem",
+    "Profile",
+    "ShortTerm",
+    "Variant",
+    "check_document_text",
     "retrieval_form",
 ]

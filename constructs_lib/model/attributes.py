@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Union
+from typing import Any
 
 #: What an attribute value may be (S1 ``attributeValue``); arrays are tuples so flags stay immutable.
-AttributeValue = Union[str, int, float, bool, tuple[str, ...], tuple[Union[int, float], ...]]
+AttributeValue = str | int | float | bool | tuple[str, ...] | tuple[int | float, ...]
 
 
 class AttributeType(str, Enum):
@@ -36,6 +36,7 @@ class Constraints:
     elements: Constraints | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """This ``constraints`` object as JSON data; keys that are ``None`` are left out."""
         out: dict[str, Any] = {"type": self.kind}
         if self.required is not None:
             out["required"] = self.required
@@ -96,6 +97,7 @@ class Attribute:
         return bool(self.constraints and self.constraints.required)
 
     def to_json(self) -> dict[str, Any]:
+        """This attribute's definition (under ``flags.<flag>.attributes``) as JSON data."""
         out: dict[str, Any] = {}
         if self.description is not None:
             out["description"] = self.description
@@ -105,6 +107,7 @@ class Attribute:
 
     @classmethod
     def from_json(cls, key: str, data: dict[str, Any]) -> Attribute:
+        """Build from an attribute definition that :func:`~.schema.check_document` has passed."""
         constraints = data.get("constraints")
         return cls(
             key=key,

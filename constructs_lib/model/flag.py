@@ -1,8 +1,9 @@
 """Typed feature flags: a definition, a default value, and per-environment overrides."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .attributes import Attribute, AttributeValue, value_from_json, value_to_json
 
@@ -19,6 +20,7 @@ class ShortTerm:
     status: str | None = "planned"
 
     def to_json(self) -> dict[str, Any]:
+        """The flag definition's ``_deprecation`` object as JSON data."""
         out: dict[str, Any] = {}
         if self.status is not None:
             out["status"] = self.status
@@ -37,6 +39,7 @@ class Variant:
     values: Mapping[str, AttributeValue] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """This variant as JSON data (an entry of ``_variants``); empty ``attributeValues`` are left out."""
         out: dict[str, Any] = {"name": self.name, "enabled": self.enabled}
         if self.rule is not None:
             out["rule"] = self.rule
@@ -46,6 +49,7 @@ class Variant:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Variant:
+        """Build from a ``_variants`` entry that :func:`~.schema.check_document` has passed."""
         values = data.get("attributeValues", {})
         return cls(name=data["name"], enabled=data["enabled"], rule=data.get("rule"),
                    values={k: value_from_json(v) for k, v in values.items()})

@@ -1,22 +1,40 @@
 """Problems found in flags and documents, carried as values so they can be tested and listed."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Final
+
+
+class _NoValue:
+    """The value of a problem about something absent (a missing key): nothing to show."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+#: ``Problem.value`` when the problem is that something is missing.
+NO_VALUE: Final = _NoValue()
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One broken rule: where (``profile/flag/attribute``), which rule, why, and the bad value."""
+    """One broken rule: where (``profile/flag/attribute``), which rule (``rules.RULES``), why, and the bad value.
+
+    ``value`` is :data:`NO_VALUE` (Default) when something is missing; ``None`` is JSON ``null``.
+    """
 
     path: str
     rule: str
     message: str
-    value: Any = None
+    value: Any = NO_VALUE
 
     def __str__(self) -> str:
-        shown = _shorten(repr(self.value)) if self.value is not None else "none"
-        return f"{self.path}: [{self.rule}] {self.message} (got {shown})"
+        if self.value is NO_VALUE:
+            return f"{self.path}: [{self.rule}] {self.message}"
+        return f"{self.path}: [{self.rule}] {self.message} (got {_shorten(repr(self.value))})"
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -1,54 +1,79 @@
 """A profile: a named set of flags, validated as AppConfig would, rendered per environment."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from . import rules
-from .attributes import Attribute
+from .attributes import Attribute, value_from_json
+from .bulk import paused_gc
 from .document import dump_json, parse_json
-from .flag import Flag, ShortTerm, Variant
-from .attributes import value_from_json
+from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import FlagValidationError, Problem, raise_if_any
-from .schema import check_document, size_problem
+from .schema import check_definitions, check_document, check_values, size_problem
 
-#: S12.2 configuration profile ``Name``: 1 to 128 characters.
+#: S14 configuration profile ``Name``: 1 to 128 characters.
 PROFILE_NAME_MAX = 128
 
+
+#: Warnings that are errors in strict mode (flag objects): constraints no value can meet.
+STRICT_ERRORS = frozenset({"minimum-above-maximum", "empty-enum"})
 
 @dataclass(frozen=True, slots=True)
 class Profile:
     """A feature-flag configuration profile's flags (``AWS.AppConfig.FeatureFlags``).
 
-    Construction validates the default document and each environment's document with AppConfig's
-    rules and raises one :class:`FlagValidationError` listing every problem. ``environments``,
-    when given, is the set of environment names flags may override (Default: any name).
-    ``max_content_bytes`` is the hosted configuration size quota (Default: 2 MB, S10).
+    Construction validates the default document and each overridden environment's document with
+    AppConfig's rules (:mod:`.schema`) and the authoring checks of flag objects, and raises one
+    :class:`FlagValidationError` listing every problem. Paths read ``Profile/flag/attribute`` for
+    the default document and ``Profile@Env/flag/attribute`` for an environment's.
+
+    ``environments``: the environment names flags may override. Default: any name.
+    ``max_content_bytes``: the hosted configuration size quota. Default: 2,048 KB (S10).
+    ``strict``: refuse values of attributes a flag does not declare, and constraints no value can
+    meet (``minimum-above-maximum``, ``empty-enum``). Default: True; :meth:`from_document` passes
+    False, as AppConfig's verdict on them is unknown ([?]), and they are then only :attr:`warnings`.
     """
 
     name: str
     flags: tuple[Flag, ...]
     environments: tuple[str, ...] | None = None
     max_content_bytes: int = rules.DEFAULT_MAX_CONTENT_BYTES
-    #: Problems AppConfig accepts but that are probably slips, per environment document.
+    strict: bool = True
+    #: Findings AppConfig may accept but that are probably slips, from every document checked.
     warnings: tuple[Problem, ...] = field(default=(), init=False, compare=False)
+    #: The validated document text per environment (``None``: the default values).
+    _texts: dict[str | None, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flags", tuple(self.flags))
-        problems, warnings = self._check()
+        if self.environments is not None:
+            object.__setattr__(self, "environments", tuple(self.environments))
+        with paused_gc():
+            problems, warnings = self._check()
+        if self.strict:
+            # Authored flags: a constraint no value can meet is a slip, whatever AppConfig may accept.
+            problems += [w for w in warnings if w.rule in STRICT_ERRORS]
+            warnings = [w for w in warnings if w.rule not in STRICT_ERRORS]
         object.__setattr__(self, "warnings", tuple(warnings))
         raise_if_any(problems, subject=f"profile {self.name!r}")
 
     # -- rendering ------------------------------------------------------------------------------
     def document(self, environment: str | None = None) -> dict[str, Any]:
-        """The document for ``environment`` as JSON data (``None``: the default values)."""
-        flags = {f.key: f.definition_json() for f in self.flags if f.defined}
-        values = {f.key: f.value_json(environment) for f in self.flags if f.has_value}
+        """The document for ``environment`` as JSON data (``None``, or a name no flag overrides: the defaults)."""
+        with paused_gc():
+            flags = {f.key: f.definition_json() for f in self.flags if f.defined}
+            values = {f.key: f.value_json(environment) for f in self.flags if f.has_value}
         return {"version": rules.DOCUMENT_VERSION, "flags": flags, "values": values}
 
     def render(self, environment: str | None = None) -> str:
-        """The exact document text AppConfig receives for ``environment``."""
-        return dump_json(self.document(environment))
+        """The exact document text AppConfig receives for ``environment``: the text validated at construction.
+
+        ``None``, or an environment no flag overrides, gets the default document.
+        """
+        text = self._texts.get(environment)
+        return self._texts[None] if text is None else text
 
     def flag(self, key: str) -> Flag:
         """The flag named ``key``; ``KeyError`` naming the known keys otherwise."""
@@ -71,64 +96,80 @@ class Profile:
 
     # -- validation -----------------------------------------------------------------------------
     def _check(self) -> tuple[list[Problem], list[Problem]]:
-        problems = self._authoring_problems()
-        if problems:
-            return problems, []
-        problems, warnings = self._document_problems(None)
-        seen = {(p.path.partition("/")[2], p.rule) for p in problems}
-        for environment in self.overridden_environments():
-            more, more_warnings = self._document_problems(environment)
-            problems += [p for p in more if (p.path.partition("/")[2], p.rule) not in seen]
-            warnings += more_warnings
+        problems = list(self._authoring_problems())
+        if any(p.rule == "object-type" for p in problems):
+            return problems, []  # Not flag objects: nothing can be rendered.
+        # Definitions are the same in every environment: checked and serialised once.
+        flags = {f.key: f.definition_json() for f in self.flags if f.defined}
+        known, more, warnings = check_definitions(flags, path=self.name)
+        problems += more
+        try:
+            flags_text = dump_json(flags)
+        except ValueError:  # NaN or Infinity: reported as a bad value; nothing to render.
+            return problems, warnings
+        seen: set[tuple[str, str, str]] = set()
+        seen_warnings: set[tuple[str, str, str]] = set()
+        defaults = {f.key: f.value_json() for f in self.flags if f.has_value}
+        for environment in (None, *self.overridden_environments()):
+            path = self.name if environment is None else f"{self.name}@{environment}"
+            # Only the flags an environment overrides differ from the defaults: only they are checked again.
+            changed = defaults if environment is None else {
+                f.key: f.value_json(environment) for f in self.flags if f.has_value and environment in f.environments}
+            more, more_warnings = check_values(changed, flags, known, path=path, partial=environment is not None)
+            values = defaults if environment is None else {**defaults, **changed}
+            try:
+                text = f'{{"version":"{rules.DOCUMENT_VERSION}","flags":{flags_text},"values":{dump_json(values)}}}'
+            except ValueError:
+                text = None
+            if text is not None:
+                self._texts[environment] = text
+                size = len(text) if text.isascii() else len(text.encode())
+                if (too_big := size_problem(size, path=path, max_bytes=self.max_content_bytes)) is not None:
+                    more.append(too_big)
+            # An environment repeats the default's problems; report each once, at the default's path.
+            problems += _unseen(more, seen, len(path))
+            warnings += _unseen(more_warnings, seen_warnings, len(path))
         return problems, warnings
 
-    def _document_problems(self, environment: str | None) -> tuple[list[Problem], list[Problem]]:
-        path = self.name if environment is None else f"{self.name}@{environment}"
-        data = self.document(environment)
-        problems, warnings = check_document(data, path=path)
-        if (too_big := size_problem(dump_json(data).encode(), path=path, max_bytes=self.max_content_bytes)) is not None:
-            problems.append(too_big)
-        return problems, warnings
-
-    def _authoring_problems(self) -> list[Problem]:
-        """Slips only flag objects can make: repeated keys, values of undeclared attributes, unknown environments."""
-        problems: list[Problem] = []
+    def _authoring_problems(self) -> Iterator[Problem]:
+        """Slips only flag objects can make: wrong objects, repeated keys, undeclared attributes, unknown environments."""
         if not isinstance(self.name, str) or not 1 <= len(self.name) <= PROFILE_NAME_MAX:
-            problems.append(Problem(str(self.name), "profile-name", f"a profile name has 1 to {PROFILE_NAME_MAX} characters", self.name))
+            yield Problem(str(self.name), "profile-name", f"a profile name has 1 to {PROFILE_NAME_MAX} characters", self.name)
         seen: set[str] = set()
         known = set(self.environments) if self.environments is not None else None
         for flag in self.flags:
             if not isinstance(flag, Flag):
-                problems.append(Problem(self.name, "flag-type", "a profile holds Flag objects", flag))
+                yield Problem(self.name, "object-type", "a profile holds Flag objects", flag)
                 continue
             path = f"{self.name}/{flag.key}"
             if flag.key in seen:
-                problems.append(Problem(path, "duplicate-key", "two flags share this key", flag.key))
+                yield Problem(path, "duplicate-key", "two flags share this key", flag.key)
             seen.add(flag.key)
-            declared: set[str] = set()
-            for attribute in flag.attributes:
-                if attribute.key in declared:
-                    problems.append(Problem(f"{path}/{attribute.key}", "duplicate-key", "two attributes share this key", attribute.key))
-                declared.add(attribute.key)
-            if not flag.defined:
-                continue
-            for environment, override in [(None, flag), *flag.environments.items()]:
+            yield from _flag_object_problems(flag, self.name)
+            declared = {a.key for a in flag.attributes if isinstance(a, Attribute)}
+            for environment, value in (None, flag), *flag.environments.items():
                 where = path if environment is None else f"{self.name}@{environment}/{flag.key}"
                 if environment is not None and known is not None and environment not in known:
-                    problems.append(Problem(where, "unknown-environment", f"the environments are {sorted(known)}", environment))
-                value_sets = [override.values] + [v.values for v in (override.variants or ())]
+                    yield Problem(where, "unknown-environment", f"the environments are {sorted(known)}", environment)
+                if not self.strict or not flag.defined or not isinstance(value, (Flag, FlagValue)):
+                    continue
+                value_sets = [value.values] + [v.values for v in (value.variants or ()) if isinstance(v, Variant)]
                 for values in value_sets:
                     for key in values:
                         if key not in declared:
-                            problems.append(Problem(f"{where}/{key}", "undeclared-attribute", f"the flag declares only {sorted(declared)}", key))
-        return problems
+                            yield Problem(f"{where}/{key}", "undeclared-attribute",
+                                          f"the flag declares only {sorted(declared)}", key)
 
     # -- reading existing documents -------------------------------------------------------------
     @classmethod
     def from_document(cls, name: str, document: str | bytes | dict[str, Any], **options: Any) -> Profile:
         """Flag objects from an existing document (e.g. exported from the console).
 
-        ``Profile.from_document(n, text).render()`` gives back the same JSON data.
+        ``Profile.from_document(n, text).document()`` is the same JSON data, normalised in two
+        ways that do not change its meaning: ``flags`` and ``values`` are always written, and empty
+        ``attributes`` / ``attributeValues`` objects are left out. ``options`` go to the
+        constructor (``strict`` defaults to False here). Raises :class:`FlagValidationError` with
+        every problem of the document.
         """
         data = parse_json(document, subject=name) if isinstance(document, (str, bytes)) else document
         problems, _ = check_document(data, path=name)
@@ -136,7 +177,42 @@ class Profile:
         definitions: dict[str, Any] = data.get("flags", {})
         values: dict[str, Any] = data.get("values", {})
         flags = [_flag_from_json(key, definitions.get(key), values.get(key)) for key in _keys(definitions, values)]
+        options.setdefault("strict", False)
         return cls(name, tuple(flags), **options)
+
+
+def _unseen(found: list[Problem], seen: set[tuple[str, str, str]], prefix: int) -> list[Problem]:
+    """The problems whose place in the document (path without its ``prefix`` chars), rule and value are new."""
+    out = []
+    for problem in found:
+        where = (problem.path[prefix:], problem.rule, repr(problem.value))
+        if where not in seen:
+            seen.add(where)
+            out.append(problem)
+    return out
+
+
+def _flag_object_problems(flag: Flag, profile: str) -> Iterator[Problem]:
+    path = f"{profile}/{flag.key}"
+    declared: set[str] = set()
+    for attribute in flag.attributes:
+        if not isinstance(attribute, Attribute):
+            yield Problem(path, "object-type", "a flag's attributes are Attribute objects", attribute)
+            continue
+        if attribute.key in declared:
+            yield Problem(f"{path}/{attribute.key}", "duplicate-key", "two attributes share this key", attribute.key)
+        declared.add(attribute.key)
+    values: list[tuple[str, Flag | FlagValue]] = [(path, flag)]
+    for environment, value in flag.environments.items():
+        where = f"{profile}@{environment}/{flag.key}"
+        if isinstance(value, FlagValue):
+            values.append((where, value))
+        else:
+            yield Problem(where, "object-type", "an environment's value is a FlagValue", value)
+    for where, holder in values:
+        for variant in holder.variants or ():
+            if not isinstance(variant, Variant):
+                yield Problem(f"{where}/_variants", "object-type", "variants are Variant objects", variant)
 
 
 def _keys(definitions: dict[str, Any], values: dict[str, Any]) -> Iterable[str]:
@@ -144,7 +220,8 @@ def _keys(definitions: dict[str, Any], values: dict[str, Any]) -> Iterable[str]:
     yield from (k for k in values if k not in definitions)
 
 
-_DEFINITION_META = ("_createdAt", "_updatedAt")
+_METADATA = ("_createdAt", "_updatedAt")
+_VALUE_META = ("enabled", "_variants", *_METADATA)
 
 
 def _flag_from_json(key: str, definition: dict[str, Any] | None, value: dict[str, Any] | None) -> Flag:
@@ -159,10 +236,10 @@ def _flag_from_json(key: str, definition: dict[str, Any] | None, value: dict[str
         attributes=tuple(Attribute.from_json(k, a) for k, a in d.get("attributes", {}).items()),
         short_term=ShortTerm(remove_by=deprecation.get("date"), status=deprecation.get("status")) if deprecation is not None else None,
         enabled=v.get("enabled"),
-        values={k: value_from_json(x) for k, x in v.items() if k not in ("enabled", "_variants", *_DEFINITION_META)},
+        values={k: value_from_json(x) for k, x in v.items() if k not in _VALUE_META},
         variants=tuple(Variant.from_json(x) for x in variants) if variants is not None else None,
-        metadata={k: d[k] for k in _DEFINITION_META if k in d},
-        value_metadata={k: v[k] for k in _DEFINITION_META if k in v},
+        metadata={k: d[k] for k in _METADATA if k in d},
+        value_metadata={k: v[k] for k in _METADATA if k in v},
         defined=definition is not None,
         has_value=value is not None,
     )

@@ -1,13 +1,18 @@
 """AppConfig's limits and grammars for ``AWS.AppConfig.FeatureFlags`` content, with their sources.
 
-Sources (see README "Rules enforced"): S1 = AWS AppConfig user guide, "Understanding the type
-reference for AWS.AppConfig.FeatureFlags" (the JSON Schema AppConfig applies); S2 = "Creating a
-feature flag configuration profile" (reserved attribute name); S5 = multi-variant concepts;
-S10/S11 = AppConfig quotas.
+Source tags follow the spec (``docs/flag-model.md`` lists them): S1 = the ``AWS.AppConfig.FeatureFlags``
+JSON Schema AppConfig applies; S2 = "Creating a feature flag configuration profile" (reserved
+attribute name, unique keys); S3/S4 = the command-line and multi-variant procedures (constraint
+check); S5 = multi-variant concepts (default variant); S10/S11 = quotas; S14 = botocore's model.
+``[I]`` marks a rule inferred from a source; where AppConfig's behaviour is unknown (``[?]``) the
+model accepts and, at most, warns.
 """
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
+from typing import TypeGuard
 
 #: S1 flag and attribute key ``^[a-z][a-zA-Z\d_-]{0,63}$``, written ASCII-only: Python's ``\d``
 #: would also accept non-ASCII digits that the service's (ECMA) ``\d`` refuses.
@@ -18,21 +23,87 @@ NAME_MAX = 64
 TEXT_MAX = 1024
 #: S1 ``attributes`` ``maxProperties: 25`` (definitions per flag; also values per flag and variant).
 ATTRIBUTES_MAX = 25
-#: S1 ``_variants`` (written ``maxLength: 32``, meant as at most 32 variants).
+#: S1 ``_variants`` (written ``maxLength: 32``, meant as at most 32 variants) [I].
 VARIANTS_MAX = 32
-#: S1 ``enum`` (written ``maxLength: 100``, meant as at most 100 entries).
+#: S1 ``enum`` (written ``maxLength: 100``, meant as at most 100 entries) [I].
 ENUM_MAX = 100
 #: S1 variant ``rule`` ``maxLength: 16384``.
 RULE_MAX = 16384
 #: S2: "the word 'enabled' is reserved"; no attribute may be called that.
 RESERVED_ATTRIBUTE = "enabled"
-#: S10/S11 hosted configuration size quota: 2 MB by default (adjustable up to 4 MB).
-DEFAULT_MAX_CONTENT_BYTES = 2 * 1024 * 1024
+#: S10/S11 hosted configuration size quota: 2,048 KB by default (adjustable up to 4 MB).
+DEFAULT_MAX_CONTENT_BYTES = 2048 * 1024
 #: S1 the only document version.
 DOCUMENT_VERSION = "1"
 #: S1 ``_deprecation.status`` enum.
 DEPRECATION_STATUS = "planned"
+#: S1 ``_deprecation.date`` is ``format: date``: RFC 3339 ``full-date``.
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One check: its id (``Problem.rule``), its source tag, and what it asks, in a line."""
+
+    id: str
+    source: str
+    summary: str
+    #: True when a breach is a warning: AppConfig may take the document ([?] in the spec).
+    warning: bool = False
+
+
+_PROBLEMS = (
+    Rule("json", "S1", "the content is JSON text (no NaN or Infinity)"),
+    Rule("duplicate-key", "S2, S4 [I]", "a key appears once in its JSON object; flags and attributes have unique keys"),
+    Rule("content-size", "S10, S11", "the rendered document fits the hosted configuration quota (2,048 KB by default)"),
+    Rule("json-type", "S1", "each member has the JSON type the schema gives it (object, array, string, boolean)"),
+    Rule("unknown-key", "S1", "objects hold only the keys the schema lists (additionalProperties: false)"),
+    Rule("version", "S1", 'the document has "version": "1" (a string)'),
+    Rule("flag-key", "S1", "a flag key matches ^[a-z][a-zA-Z0-9_-]{0,63}$ (ASCII only)"),
+    Rule("attribute-key", "S1, S2", "an attribute key matches the key pattern and is not 'enabled'"),
+    Rule("name", "S1", "a flag or variant name has 1 to 64 characters and no line feed"),
+    Rule("description", "S1", "a description has at most 1024 characters"),
+    Rule("deprecation", "S1", '_deprecation holds status "planned" and a date written YYYY-MM-DD ([I] format: date)'),
+    Rule("attributes-max", "S1 ([I] for basic values)", "at most 25 attributes per flag, per flag value and per variant"),
+    Rule("constraint-type", "S1", "constraints have type string, number, boolean or array; array elements string or number"),
+    Rule("pattern-and-enum", "S1", "string constraints have a pattern or an enum, not both"),
+    Rule("pattern", "S1, [I]", "a pattern has at most 1024 characters and is a regular expression that compiles"),
+    Rule("enum", "S1, [I] for the count", "enum entries are strings of at most 1024 characters or integers; at most 100"),
+    Rule("bound", "S1", "minimum and maximum are integers"),
+    Rule("attribute-value", "S1", "a value is a string (<= 1024), number, boolean, or array of all strings or all numbers"),
+    Rule("value-type", "S3, S4 [I]", "a value has its attribute's type (array elements their elements' type)"),
+    Rule("value-pattern", "S3, S4 [I]", "a string value matches its pattern (a search, as in JSON Schema)"),
+    Rule("value-enum", "S3, S4 [I]", "a string value is one of its enum (an integer entry matches its decimal text)"),
+    Rule("value-range", "S3, S4 [I]", "a number value lies within minimum..maximum, inclusive"),
+    Rule("required", "S3, S4 [I]", "an enabled flag or variant gives a value to each required attribute"),
+    Rule("enabled", "S1", "enabled is true or false (not the string \"true\"); a variant must have it"),
+    Rule("variants-max", "S1 [I]", "a flag has at most 32 variants"),
+    Rule("variant-name", "S1, [I] unique", "a variant has a name, unique within its flag"),
+    Rule("variant-rule", "S1", "a rule is a string of at most 16384 characters"),
+    Rule("default-variant", "S5", "the default variant (the one without a rule) is last; the last variant has no rule"),
+    # Checks of flag objects only (profile.py): slips a document cannot show.
+    Rule("profile-name", "S14", "a configuration profile name has 1 to 128 characters"),
+    Rule("object-type", "model", "a profile holds Flag objects; flags hold Attribute, Variant and FlagValue objects"),
+    Rule("undeclared-attribute", "model", "flag objects give values only to the attributes the flag declares"),
+    Rule("unknown-environment", "model", "flag objects override only the profile's declared environments"),
+)
+
+_WARNINGS = (
+    Rule("value-without-definition", "[?] S1 silent", "values name a flag that flags does not define", True),
+    Rule("definition-without-value", "[?] S1 silent", "flags defines a flag that values does not mention", True),
+    Rule("undefined-attribute", "[?] S1 silent", "a value names an attribute its flag does not define", True),
+    Rule("enabled-missing", "[?] required in 2022 only", "a basic flag value has no enabled", True),
+    Rule("minimum-above-maximum", "[?]", "minimum exceeds maximum, so no value can be given", True),
+    Rule("empty-enum", "[?] S1 allows it", "an empty enum, so no string value can be given", True),
+    Rule("pattern-dialect", "[?] dialect unknown", "the pattern uses syntax Python's re lacks; its values are not checked", True),
+    Rule("empty-array", "[?] literal S1 refuses it", "an empty array value", True),
+    Rule("empty-variants", "[?] S5 every multi-variant flag has a default", "_variants is an empty list", True),
+    Rule("empty-rule", "[?] S5", 'a variant has "rule": "" (no rule, or an invalid one)', True),
+    Rule("variants-with-basic-value", "[?] S4 examples never mix", "a flag value has _variants and top-level attribute values", True),
+)
+
+#: Every rule the model checks, by id.
+RULES: dict[str, Rule] = {rule.id: rule for rule in (*_PROBLEMS, *_WARNINGS)}
 
 
 def key_problem(key: object) -> str | None:
@@ -51,7 +122,10 @@ def key_problem(key: object) -> str | None:
 
 
 def name_problem(name: object) -> str | None:
-    """Why ``name`` is not a valid flag or variant name (S1 ``customerDefinedName``), or ``None``."""
+    """Why ``name`` is not a valid flag or variant name (S1 ``customerDefinedName``), or ``None``.
+
+    Length counts code points, as JSON Schema does; whether AppConfig counts UTF-16 units is [?].
+    """
     if not isinstance(name, str):
         return "a name must be a string"
     if not 1 <= len(name) <= NAME_MAX:
@@ -70,11 +144,15 @@ def text_problem(text: object, what: str = "a description") -> str | None:
     return None
 
 
-def is_number(value: object) -> bool:
-    """JSON number: int or float, but not bool (a Python bool is an int)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def is_number(value: object) -> TypeGuard[int | float]:
+    """JSON number: a finite int or float, but not bool (a Python bool is an int)."""
+    if type(value) is int:
+        return True
+    return type(value) is float and math.isfinite(value)
 
 
-def is_integer(value: object) -> bool:
-    """JSON integer as S1 requires for ``minimum``/``maximum``."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_integer(value: object) -> TypeGuard[int | float]:
+    """JSON Schema (draft-07) ``integer``: an int, or a float with no fraction such as ``2.0``."""
+    if type(value) is int:
+        return True
+    return type(value) is float and value.is_integer()

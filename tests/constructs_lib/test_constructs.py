@@ -180,3 +180,15 @@ def test_kms_key_encrypts_content_and_grant_read_adds_decrypt() -> None:
     template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Action": "kms:Decrypt"})])}})
     template.has_resource("AWS::AppConfig::HostedConfigurationVersion", {"DeletionPolicy": "Retain"})
+
+
+def test_flag_model_warnings_show_as_cdk_warnings_at_synth() -> None:
+    from aws_cdk.assertions import Annotations
+
+    stack = cdk.Stack()
+    app = _app(stack)
+    app.add_environment("Beta")
+    loose = Profile("Loose", (Flag(key="f", enabled=True, values={"typo": 1}),), strict=False)
+    app.add_feature_flags("Loose", profile=loose)
+    Annotations.from_stack(stack).has_warning("/Default/App/Loose", Match.string_like_regexp(
+        r"Loose/f/typo: \[undefined-attribute\]"))
