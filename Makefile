@@ -63,6 +63,7 @@ agent-files: setup
 lint: setup
 	ruff check .
 	mypy
+	mypy --strict examples/flags_outside_app
 
 typecheck: lint
 
@@ -71,7 +72,8 @@ docs: setup
 	@echo "API reference: site/api/index.html"
 
 wheel: setup
+	rm -rf build
 	python -m build --wheel --outdir dist .
 
 clean:
-	rm -rf cdk.out dist build site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out dist build site .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,90 @@
+"""AWS AppConfig feature flags as code: a typed flag model and the CDK constructs that deploy it.
+
+The flag model (:mod:`constructs_lib.model`) is plain Python and validates flags with AppConfig's
+own rules; it is re-exported here. The constructs need aws-cdk-lib and are imported on first use
+(PEP 562), so that ``import constructs_lib.model`` does not load the CDK: a runtime client can
+use the model without paying for aws_cdk's import.
+
+Public API: the names in ``__all__``, all importable from here
+(``from constructs_lib import FlagsApplication, Flag, Profile``); the submodules' other names may
+change in any release. docs/reuse.md shows how to install and use the package.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    Attribute,
+    AttributeType,
+    AttributeValue,
+    Constraints,
+    Flag,
+    FlagValidationError,
+    FlagValue,
+    Problem,
+    Profile,
+    ShortTerm,
+    Variant,
+    check_document_text,
+    retrieval_form,
+)
+
+if TYPE_CHECKING:
+    from .application import FlagsApplication
+    from .environment import GuardedEnvironment
+    from .feature_flag_profile import FeatureFlagProfile
+    from .monitors import AlarmMonitor
+    from .props import PropsError
+    from .strategies import DeploymentStrategy, GrowthType
+
+#: Each CDK name, and the submodule that defines it; imported by ``__getattr__`` when first read.
+_CONSTRUCTS = {
+    "FlagsApplication": ".application",
+    "GuardedEnvironment": ".environment",
+    "FeatureFlagProfile": ".feature_flag_profile",
+    "AlarmMonitor": ".monitors",
+    "DeploymentStrategy": ".strategies",
+    "GrowthType": ".strategies",
+    "PropsError": ".props",
+}
+
+#: The public API: the constructs (imported on first use), the flag model, and its CDK-free subpackage.
+__all__ = [
+    "AlarmMonitor",
+    "Attribute",
+    "AttributeType",
+    "AttributeValue",
+    "Constraints",
+    "DeploymentStrategy",
+    "FeatureFlagProfile",
+    "Flag",
+    "FlagValidationError",
+    "FlagValue",
+    "FlagsApplication",
+    "GrowthType",
+    "GuardedEnvironment",
+    "Problem",
+    "Profile",
+    "PropsError",
+    "ShortTerm",
+    "Variant",
+    "check_document_text",
+    "model",
+    "retrieval_form",
+]
+
+# Hidden from type checkers: they read the imports above, and so still report misspelt names.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Import a construct on first use (PEP 562) and keep it as a module attribute."""
+        module = _CONSTRUCTS.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

@@ -1,8 +1,9 @@
 """An AppConfig application that owns its environments, flag profiles, strategies and deployments."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct

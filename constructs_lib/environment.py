@@ -1,7 +1,7 @@
 """An AppConfig environment guarded by CloudWatch alarms, with a least-privilege monitor role."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from aws_cdk import aws_appconfig as appconfig
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -68,7 +68,7 @@ class GuardedEnvironment(Construct):
             problems.add("promote_after", "must be an environment of the same application", promote_after.node.path)
         problems.raise_if_any()
 
-        self.application = application
+        self.application: appconfig.IApplication = application
         #: The construct id, kept here: reading ``node.id`` costs a round trip to the jsii runtime.
         self.construct_id = id
         self.environment_name = environment_name

@@ -1,7 +1,8 @@
 """Construct property errors: every problem of one construct, raised together with its path."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from aws_cdk import Token
 from constructs import IConstruct

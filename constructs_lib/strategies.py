@@ -37,6 +37,7 @@ class DeploymentStrategy:
 
     @property
     def is_predefined(self) -> bool:
+        """True for AppConfig's predefined strategies: deployed by ID, no resource created."""
         return self.predefined_id is not None
 
     def problems(self) -> list[tuple[str, str, object]]:

@@ -1,0 +1,137 @@
+"""The public API of constructs_lib: every name by name, the model without the CDK, documented."""
+from __future__ import annotations
+
+import ast
+import enum
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import constructs_lib
+from constructs_lib import model
+from tests.conftest import ROOT
+
+CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "AlarmMonitor",
+                   "DeploymentStrategy", "GrowthType", "PropsError"}
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess[str]:
+    # A fresh interpreter: this test session has imported aws_cdk long ago.
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_importing_the_model_does_not_load_aws_cdk() -> None:
+    result = _run_python("import constructs_lib.model, sys; assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded'")
+    assert result.returncode == 0, result.stderr
+
+
+def test_importing_the_package_loads_aws_cdk_only_when_a_construct_is_read() -> None:
+    result = _run_python(
+        "import sys, constructs_lib\n"
+        "from constructs_lib import Flag, Profile\n"
+        "assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded by the package or the model'\n"
+        "constructs_lib.FlagsApplication\n"
+        "assert 'aws_cdk' in sys.modules, 'FlagsApplication did not import the construct'\n"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_constructs_are_exported_by_name() -> None:
+    from constructs_lib.application import FlagsApplication
+    from constructs_lib.strategies import GrowthType
+
+    assert CONSTRUCT_NAMES <= set(constructs_lib.__all__)
+    assert constructs_lib.FlagsApplication is FlagsApplication
+    assert constructs_lib.GrowthType is GrowthType
+
+
+def test_every_model_name_is_reexported_as_the_same_object() -> None:
+    missing = sorted(set(model.__all__) - set(constructs_lib.__all__))
+    assert missing == [], f"constructs_lib.model exports {missing}; add them to constructs_lib/__init__.py"
+    for name in model.__all__:
+        assert getattr(constructs_lib, name) is getattr(model, name), name
+
+
+def test_the_public_api_is_exactly_the_constructs_the_model_and_the_model_package() -> None:
+    assert set(constructs_lib.__all__) == CONSTRUCT_NAMES | set(model.__all__) | {"model"}
+    assert len(constructs_lib.__all__) == len(set(constructs_lib.__all__))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="module 'constructs_lib' has no attribute 'FlagApplication'"):
+        constructs_lib.FlagApplication  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_type_checkers_see_every_lazily_imported_construct() -> None:
+    # Type checkers read the TYPE_CHECKING imports, the interpreter reads _CONSTRUCTS: they must agree.
+    tree = ast.parse(Path(constructs_lib.__file__).read_text())
+    block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    seen = {(f".{node.module}", alias.name) for node in block.body if isinstance(node, ast.ImportFrom)
+            for alias in node.names}
+    assert seen == {(module, name) for name, module in constructs_lib._CONSTRUCTS.items()}
+    assert set(constructs_lib._CONSTRUCTS) == CONSTRUCT_NAMES
+
+
+def _undocumented(name: str, obj: object) -> list[str]:
+    """``name`` and its public methods and properties that have no docstring of their own."""
+    if inspect.isfunction(obj):
+        return [] if obj.__doc__ else [name]
+    if not isinstance(obj, type):  # a type alias such as AttributeValue
+        return []
+    own = vars(obj).get("__doc__") or ""
+    # dataclasses write "Name(field, ...)" where the docstring is missing
+    missing = [name] if not own or own.startswith(f"{obj.__name__}(") else []
+    if issubclass(obj, enum.Enum):
+        return missing
+    for member, value in vars(obj).items():
+        if member.startswith("_"):
+            continue
+        function = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
+        if (isinstance(value, property) or inspect.isfunction(function)) and not function.__doc__:
+            missing.append(f"{name}.{member}")
+    return missing
+
+
+def test_every_public_name_and_its_public_members_have_a_docstring() -> None:
+    missing = [m for name in constructs_lib.__all__ if name != "model"
+               for m in _undocumented(name, getattr(constructs_lib, name))]
+    assert missing == [], f"no docstring (the API reference shows these empty): {missing}"
+    assert constructs_lib.__doc__ and model.__doc__
+
+
+def test_the_changelog_describes_the_released_version() -> None:
+    found = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
+    assert found is not None
+    version = found.group(1)
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert f"## [{version}] - " in changelog, f"CHANGELOG.md has no section for {version}"
+
+
+def test_the_api_reference_builds_with_every_public_name(tmp_path: Path) -> None:
+    # `make docs`: pdoc imports the package (the lazy constructs too) and documents __all__.
+    result = subprocess.run([sys.executable, "-m", "pdoc", "constructs_lib", "-o", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "constructs_lib.html").read_text()
+    absent = [name for name in constructs_lib.__all__ if name != "model" and f'id="{name}"' not in page]
+    assert absent == []
+    assert (tmp_path / "constructs_lib" / "model.html").is_file()
+
+
+def test_the_minimal_app_in_docs_reuse_synthesizes(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "reuse.md").read_text()
+    start = text.index("```python\n") + len("```python\n")
+    (tmp_path / "minimal.py").write_text(text[start:text.index("```", start)])
+    result = subprocess.run([sys.executable, "minimal.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            check=False, env={**os.environ, "PYTHONPATH": str(ROOT), "CDK_OUTDIR": str(tmp_path / "out")})
+    assert result.returncode == 0, result.stderr
+    template = json.loads((tmp_path / "out" / "SearchFlags.template.json").read_text())
+    assert sorted(r["Properties"]["Name"] for r in template["Resources"].values()
+                  if r["Type"] == "AWS::AppConfig::Environment") == ["Prod", "Test"]
