@@ -25,12 +25,18 @@ def cdk_context() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The app as app.py wires it, synthesized once; yields (app, cloud assembly)."""
+    """The app as app.py wires it, synthesized once for the whole session; yields (app, cloud assembly).
+
+    Its context is cdk.json's with the pipeline enabled (tests/stacks/conftest.py), so one synth
+    holds every stack: the workstation stack FlagsDemo is environment-agnostic, so the stage
+    accounts given for the pipeline do not change it.
+    """
     import aws_cdk as cdk
 
     from app import wire
+    from tests.stacks.conftest import pipeline_app_context
 
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = cdk.App(context=cdk_context(), outdir=str(outdir), analytics_reporting=False)
+    app = cdk.App(context=pipeline_app_context(), outdir=str(outdir), analytics_reporting=False)
     wire(app)
     return app, app.synth()

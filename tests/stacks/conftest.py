@@ -1,4 +1,4 @@
-"""The app with its delivery pipeline, synthesized once per session for the pipeline tests."""
+"""The pipeline tests' view of the session's one synth, and the accounts it puts each stage in."""
 from __future__ import annotations
 
 import copy
@@ -37,13 +37,6 @@ def pipeline_app_context() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def synthesized_with_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The app as app.py wires it with ``pipeline_app_context()``, synthesized once; yields (app, cloud assembly)."""
-    import aws_cdk as cdk
-
-    from app import wire
-
-    outdir = tmp_path_factory.mktemp("cdk.pipeline.out")
-    app = cdk.App(context=pipeline_app_context(), outdir=str(outdir), analytics_reporting=False)
-    wire(app)
-    return app, app.synth()
+def synthesized_with_pipeline(synthesized: Any) -> Any:
+    """The session's one synth (tests/conftest.py), which has the pipeline enabled: (app, cloud assembly)."""
+    return synthesized
