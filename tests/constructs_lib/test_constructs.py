@@ -72,8 +72,8 @@ def test_existing_alarms_are_watched_with_a_role_scoped_to_them() -> None:
     _app(stack).add_environment("Beta", monitors=[AlarmMonitor.from_alarm(alarm)])
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::CloudWatch::Alarm", 0)
-    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": [
-        {"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow", "Resource": arn}]}})
+    template.has_resource_properties("AWS::IAM::Role", {"Policies": [{"PolicyName": "DescribeOwnAlarms", "PolicyDocument": {
+        "Statement": [{"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow", "Resource": arn}]}}]})
     template.has_resource_properties("AWS::AppConfig::Environment", {"Monitors": [{"AlarmArn": arn,
                                                                                    "AlarmRoleArn": Match.any_value()}]})
 

@@ -53,18 +53,25 @@ def test_each_environment_alarms_on_its_own_checkout_errors(template: Template) 
 
 
 def test_monitor_roles_may_read_only_their_own_alarm(template: Template, template_json: dict[str, Any]) -> None:
-    policies = template.find_resources("AWS::IAM::Policy")
-    assert len(policies) == 2
-    for policy in policies.values():
-        statements = policy["Properties"]["PolicyDocument"]["Statement"]
-        assert statements == [{"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow",
-                               "Resource": {"Fn::GetAtt": [statements[0]["Resource"]["Fn::GetAtt"][0], "Arn"]}}]
-        alarm = statements[0]["Resource"]["Fn::GetAtt"][0]
-        assert template_json["Resources"][alarm]["Type"] == "AWS::CloudWatch::Alarm"
-    template.has_resource_properties("AWS::IAM::Role", {
-        "AssumeRolePolicyDocument": {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                                    "Principal": {"Service": "appconfig.amazonaws.com"}}]},
-    })
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    roles = template.find_resources("AWS::IAM::Role")
+    assert len(roles) == 2
+    watched = {}
+    for role in roles.values():
+        props = role["Properties"]
+        assert props["AssumeRolePolicyDocument"]["Statement"] == [
+            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "appconfig.amazonaws.com"}}]
+        (policy,) = props["Policies"]
+        (statement,) = policy["PolicyDocument"]["Statement"]
+        alarm = statement["Resource"]["Fn::GetAtt"][0]
+        assert statement == {"Action": "cloudwatch:DescribeAlarms", "Effect": "Allow",
+                             "Resource": {"Fn::GetAtt": [alarm, "Arn"]}}
+        watched[props["Description"]] = template_json["Resources"][alarm]["Properties"]["Dimensions"]
+    # Each environment's role reads that environment's alarm, not the other one.
+    assert watched == {
+        f"Lets AppConfig read the alarms of environment {name}": [{"Name": "Environment", "Value": name}]
+        for name in ("Beta", "Production")
+    }
 
 
 def test_checkout_flags_is_a_hosted_feature_flag_profile(template: Template) -> None:
