@@ -5,13 +5,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aws_cdk import Token
 from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct
 
 from .environment import GuardedEnvironment
 from .feature_flag_profile import FeatureFlagProfile
 from .model import Profile
-from .props import Problems
+from .promotion import promotion_order
+from .props import Problems, PropsError
 from .strategies import DeploymentStrategy
 
 #: S12.2 application ``Name``: 1 to 64 characters.
@@ -94,14 +96,24 @@ class FlagsApplication(Construct):
         environments, ``AppConfig.AllAtOnce`` otherwise.
         """
         options.setdefault("environment_name", id)
-        environment = GuardedEnvironment(self, id, application=self.resource, **options)
-        strategy = deployment_strategy or _default_strategy(environment.production)
-        problems = Problems(environment)
-        for prop, rule, value in strategy.problems():
-            problems.add(f"deployment_strategy/{prop}", rule, value)
-        if self._environment_names is not None and environment.environment_name not in self._environment_names:
-            problems.add("environment_name", f"is not one of the application's environments {list(self._environment_names)}",
-                         environment.environment_name)
+        name = options["environment_name"]
+        strategy = deployment_strategy or _default_strategy(bool(options.get("production", False)))
+        # Everything is checked before anything is built, so one error lists every problem.
+        problems = Problems(self)
+        for prop, rule, value in strategy.problems(is_unresolved=_is_token):
+            problems.add(f"{id}/deployment_strategy/{prop}", rule, value)
+        if (clash := self._strategy_named(strategy.name)) is not None and clash != strategy:
+            problems.add(f"{id}/deployment_strategy/name", "another, different strategy of this application has "
+                         "this name (AppConfig names are the strategies' identity here)", strategy.name)
+        if self._environment_names is not None and name not in self._environment_names:
+            problems.add(f"{id}/environment_name",
+                         f"is not one of the application's environments {list(self._environment_names)}", name)
+        if name in self._environment_strategy:
+            problems.add(f"{id}/environment_name", "another environment of this application has this name", name)
+        try:
+            environment = GuardedEnvironment(self, id, application=self.resource, **options)
+        except PropsError as error:
+            raise PropsError(error.path, [*error.problems, *problems.items]) from None
         problems.raise_if_any()
         self._environment_strategy[environment.environment_name] = strategy
         self.environments.append(environment)
@@ -127,7 +139,9 @@ class FlagsApplication(Construct):
                              f"{before.environment_name}, which it is promoted after", environment.environment_name)
         problems.raise_if_any()
         # Promotion order first: an environment's deployment follows the one it is promoted after.
-        for environment in _promotion_order(targets):
+        for environment in promotion_order(
+                targets, name=lambda e: e.environment_name,
+                after=lambda e: e.promote_after.environment_name if e.promote_after is not None else None):
             self._deploy(flags, environment)
         self.profiles.append(flags)
         return flags
@@ -136,6 +150,10 @@ class FlagsApplication(Construct):
         """The ID to deploy with ``strategy``: the predefined ID, or a custom strategy created once."""
         if strategy.predefined_id is not None:
             return strategy.predefined_id
+        if (clash := self._strategy_named(strategy.name)) is not None and clash != strategy:
+            problems = Problems(self)
+            problems.add("strategy", "another, different strategy of this application has this name", strategy.name)
+            problems.raise_if_any()
         if strategy not in self._strategy_ids:
             if self._strategies_scope is None:
                 self._strategies_scope = Construct(self, "Strategies")
@@ -151,6 +169,12 @@ class FlagsApplication(Construct):
             )
             self._strategy_ids[strategy] = resource.ref
         return self._strategy_ids[strategy]
+
+    def _strategy_named(self, name: str) -> DeploymentStrategy | None:
+        for strategy in (*self._strategy_ids, *self._environment_strategy.values()):
+            if strategy.name == name and not strategy.is_predefined:
+                return strategy
+        return None
 
     def _deploy(self, flags: FeatureFlagProfile, environment: GuardedEnvironment) -> None:
         strategy = self._environment_strategy[environment.environment_name]
@@ -179,18 +203,6 @@ def _default_strategy(production: bool) -> DeploymentStrategy:
     return DeploymentStrategy.canary_10_percent_20_minutes() if production else DeploymentStrategy.all_at_once()
 
 
-def _promotion_order(targets: list[GuardedEnvironment]) -> list[GuardedEnvironment]:
-    """``targets`` with each environment after the one it is promoted after (stable otherwise)."""
-    ordered: list[GuardedEnvironment] = []
-    pending = list(targets)
-    while pending:
-        for environment in pending:
-            before = environment.promote_after
-            if before is None or before not in pending:
-                ordered.append(environment)
-                pending.remove(environment)
-                break
-        else:  # a cycle: keep the given order; GuardedEnvironment cannot build one
-            ordered.extend(pending)
-            break
-    return ordered
+def _is_token(value: object) -> bool:
+    # Only a float can be a number token; asking the jsii runtime about every int costs a round trip.
+    return isinstance(value, float) and Token.is_unresolved(value)

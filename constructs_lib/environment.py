@@ -63,7 +63,7 @@ class GuardedEnvironment(Construct):
                 problems.add(f"monitors[{index}]", why, monitor)
         if production and not monitors and not allow_unmonitored:
             problems.add("monitors", "a production environment needs at least one alarm monitor so that AppConfig "
-                         "can roll a bad flag change back (or set allow_unmonitored=True)", [])
+                         "can roll a bad flag change back (or set allow_unmonitored=True, in cdk.json allowUnmonitored: true)", [])
         if promote_after is not None and promote_after.application is not application:
             problems.add("promote_after", "must be an environment of the same application", promote_after.node.path)
         problems.raise_if_any()

@@ -112,6 +112,7 @@ class FeatureFlagProfile(Construct):
             self._scopes[environment.environment_name] = scope_of_environment
         self.environments: tuple[GuardedEnvironment, ...] = tuple(environments)
 
+    @property
     def configuration_profile_arn(self) -> str:
         """The profile's ARN."""
         return Stack.of(self).format_arn(

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aws_cdk import Token
 from constructs import IConstruct
 
 
@@ -32,15 +31,6 @@ class Problems:
 
     def add(self, prop: str, message: str, value: Any) -> None:
         self.items.append(f"{self.path}/{prop}: {message} (got {value!r})")
-
-    def check_range(self, prop: str, value: float | None, low: float, high: float, *, integer: bool) -> None:
-        """``low <= value <= high`` for a concrete value; tokens are not validated."""
-        if value is None or Token.is_unresolved(value):
-            return
-        if integer and (isinstance(value, bool) or not isinstance(value, int)):
-            self.add(prop, "must be a whole number", value)
-        elif not low <= value <= high:
-            self.add(prop, f"must be between {low:g} and {high:g}", value)
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -3,8 +3,9 @@
 ``python -m constructs_lib.short_term_report flags`` (``make flags-report``) imports the catalogue
 module (it exposes ``PROFILES``, a tuple of :class:`~constructs_lib.model.Profile`), lists each flag
 with a ``_deprecation`` (:class:`~constructs_lib.model.ShortTerm`), says whether it is overdue, and
-lists each ``path:line`` under the current directory where the flag's key appears. Lines in tests are
-marked ``[test]``. Exit code 0; with ``--fail-overdue``, 1 when a flag is past its remove-by date.
+lists each ``path:line`` under the current directory where the flag's key, or a Python name the
+catalogue binds to the flag (``ALLOW_BITCOIN_AT_CHECKOUT``), appears. Lines in tests are marked
+``[test]``. Exit code 0; with ``--fail-overdue``, 1 when a flag is past its remove-by date.
 Plain Python: no CDK.
 """
 from __future__ import annotations
@@ -14,12 +15,12 @@ import importlib
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .model import Profile
+from .model import Flag, Profile
 
 #: Directories that hold no code of ours: environments, dependencies, build output, caches.
 EXCLUDED_DIRS = frozenset({
@@ -62,11 +63,16 @@ class ShortTermFlag:
         return f"{self.profile} / {self.key}: {when}"
 
 
-def short_term_flags(profiles: Iterable[Profile], *, root: Path, today: date) -> list[ShortTermFlag]:
-    """Every short-term flag of ``profiles``, with the places under ``root`` that name its key."""
+def short_term_flags(
+    profiles: Iterable[Profile], *, root: Path, today: date, names: Mapping[str, Iterable[str]] | None = None
+) -> list[ShortTermFlag]:
+    """Every short-term flag of ``profiles``, with the places under ``root`` that name it.
+
+    A flag is named by its key, or by one of ``names[key]`` (Python names bound to it). Default: keys only.
+    """
     marked = [(profile.name, flag.key, flag.short_term.remove_by)
               for profile in profiles for flag in profile.short_term_flags() if flag.short_term is not None]
-    places = find_keys({key for _, key, _ in marked}, root)
+    places = find_keys({key for _, key, _ in marked}, root, names=names)
     out = []
     for profile, key, remove_by in marked:
         when = date.fromisoformat(remove_by) if remove_by is not None else None
@@ -74,19 +80,26 @@ def short_term_flags(profiles: Iterable[Profile], *, root: Path, today: date) ->
     return out
 
 
-def find_keys(keys: set[str], root: Path) -> dict[str, list[Place]]:
-    """Each key's places in the text files under ``root`` (whole-key matches only), sorted by path."""
+def find_keys(keys: set[str], root: Path, *, names: Mapping[str, Iterable[str]] | None = None) -> dict[str, list[Place]]:
+    """Each key's places in the text files under ``root``, sorted by path.
+
+    A place names the key, or one of ``names[key]``, as a whole word.
+    """
     found: dict[str, list[Place]] = {key: [] for key in keys}
-    if not keys:
+    terms = {key: key for key in keys}
+    for key, aliases in (names or {}).items():
+        if key in found:
+            terms.update({alias: key for alias in aliases})
+    if not terms:
         return found
-    # A key is a whole word of key characters: "beta" does not match inside "beta-users".
-    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    # A term is a whole word of key characters: "beta" does not match inside "beta-users".
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     pattern = re.compile(rf"(?<![A-Za-z0-9_-])({alternatives})(?![A-Za-z0-9_-])")
     for path in sorted(_files(root)):
         relative = path.relative_to(root).as_posix()
         in_tests = _is_test(relative)
         for number, line in enumerate(_text_lines(path), start=1):
-            for key in {m.group(1) for m in pattern.finditer(line)}:
+            for key in sorted({terms[m.group(1)] for m in pattern.finditer(line)}):
                 found[key].append(Place(relative, number, in_tests))
     return found
 
@@ -140,6 +153,18 @@ def load_profiles(module_name: str) -> tuple[Profile, ...]:
     return tuple(profiles)
 
 
+def flag_names(module_name: str) -> dict[str, set[str]]:
+    """Python names the catalogue module and its submodules bind to flags, by flag key."""
+    out: dict[str, set[str]] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == module_name or name.startswith(module_name + ".")):
+            continue
+        for attribute, value in vars(module).items():
+            if isinstance(value, Flag):
+                out.setdefault(value.key, set()).add(attribute)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m constructs_lib.short_term_report", description=__doc__.split("\n")[0])
     parser.add_argument("catalogue", nargs="?", default="flags", help="module exposing PROFILES. Default: flags")
@@ -155,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         profiles = load_profiles(args.catalogue)
     except (ImportError, ValueError) as exc:
         parser.error(str(exc))
-    flags = short_term_flags(profiles, root=args.root.resolve(), today=today)
+    flags = short_term_flags(profiles, root=args.root.resolve(), today=today, names=flag_names(args.catalogue))
     sys.stdout.write(format_report(flags, today=today))
     return 1 if args.fail_overdue and any(f.overdue for f in flags) else 0
 

@@ -5,6 +5,7 @@ account's 20 strategies per region (S11 quotas), so the presets are preferred.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -40,20 +41,28 @@ class DeploymentStrategy:
         """True for AppConfig's predefined strategies: deployed by ID, no resource created."""
         return self.predefined_id is not None
 
-    def problems(self) -> list[tuple[str, str, object]]:
-        """(property, rule, value) for each AppConfig range this strategy breaks (S12.2)."""
+    def problems(self, *, is_unresolved: Callable[[object], bool] = lambda value: False) -> list[tuple[str, str, object]]:
+        """(property, rule, value) for each AppConfig range this strategy breaks (S12.2).
+
+        ``is_unresolved`` tells values that are known only at deploy time (CDK tokens), which are
+        not checked. Default: every value is concrete.
+        """
         if self.is_predefined:
             return []
         out: list[tuple[str, str, object]] = []
         if not isinstance(self.name, str) or not 1 <= len(self.name) <= NAME_MAX:
             out.append(("name", f"has 1 to {NAME_MAX} characters", self.name))
         for prop, value in (("duration_minutes", self.duration_minutes), ("final_bake_minutes", self.final_bake_minutes)):
+            if is_unresolved(value):
+                continue
             if isinstance(value, bool) or not isinstance(value, int):
                 out.append((prop, "must be a whole number of minutes", value))
             elif not 0 <= value <= MINUTES_MAX:
                 out.append((prop, f"must be between 0 and {MINUTES_MAX} minutes", value))
         factor = self.growth_factor
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not GROWTH_MIN <= factor <= GROWTH_MAX:
+        if is_unresolved(factor):
+            pass
+        elif isinstance(factor, bool) or not isinstance(factor, (int, float)) or not GROWTH_MIN <= factor <= GROWTH_MAX:
             out.append(("growth_factor", f"must be a percentage between {GROWTH_MIN:g} and {GROWTH_MAX:g}", factor))
         if not isinstance(self.growth_type, GrowthType):
             out.append(("growth_type", "must be GrowthType.LINEAR or GrowthType.EXPONENTIAL", self.growth_type))

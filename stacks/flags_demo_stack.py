@@ -9,11 +9,12 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from constructs_lib.application import FlagsApplication
+from constructs_lib.environment import GuardedEnvironment
 from constructs_lib.model import Profile
 from constructs_lib.monitors import AlarmMonitor
 from flags import PROFILES
 
-from .settings import EnvironmentSettings, FlagsDemoSettings
+from .settings import EnvironmentSettings, FlagsDemoSettings, SettingsError
 
 #: The metric the checkout app publishes on a failed checkout; each environment alarms on it.
 CHECKOUT_ERRORS_NAMESPACE = "FlagsDemo"
@@ -38,21 +39,27 @@ class FlagsDemoStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        wanted = list(environments) if environments is not None else list(settings.environment_names)
+        wanted = set(environments) if environments is not None else set(settings.environment_names)
+        if unknown := wanted - set(settings.environment_names):
+            known = list(settings.environment_names)
+            raise SettingsError([f"stack {id}: environments {sorted(unknown)} are not in flagsdemo.environments {known}"])
         self.application = FlagsApplication(
             self, "FlagsDemo",
             application_name=settings.application_name,
             description="Feature flags of the checkout demo, managed as code",
             environment_names=settings.environment_names,
         )
-        added = {}
-        for name in wanted:
-            env = settings.environment(name)
+        added: dict[str, GuardedEnvironment] = {}
+        for env in settings.environments:  # in promotion order, so an environment's predecessor exists
+            if env.name not in wanted:
+                continue
+            name = env.name
             after = added.get(env.promote_after) if env.promote_after else None
             added[name] = self.application.add_environment(
                 name,
                 monitors=_monitors(self, env),
                 production=env.production,
+                allow_unmonitored=env.allow_unmonitored,
                 promote_after=after,
                 deployment_strategy=env.strategy,
                 description=f"{name} environment of {settings.application_name}",

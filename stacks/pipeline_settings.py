@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,8 +73,8 @@ class PipelineSettings:
         return any(stage.account != self.account for stage in self.stages)
 
     @staticmethod
-    def context_of(node: Node) -> dict[str, Any]:
-        """The ``pipeline`` context object with the ``-c pipeline.<key>=<value>`` overrides applied."""
+    def context_of(node: Node, keys: Sequence[str] = KEYS) -> dict[str, Any]:
+        """The ``pipeline`` context object with the ``-c pipeline.<key>=<value>`` overrides of ``keys`` applied."""
         raw = node.try_get_context("pipeline")
         if isinstance(raw, str):  # `-c pipeline='{...}'` passes a string
             try:
@@ -86,7 +86,7 @@ class PipelineSettings:
         if not isinstance(raw, Mapping):
             raise PipelineSettingsError([f"pipeline: must be an object (got {raw!r})"])
         context = dict(raw)
-        for key in KEYS:
+        for key in keys:
             value = node.try_get_context(f"pipeline.{key}")
             if value is not None:
                 context[key] = value
@@ -95,11 +95,12 @@ class PipelineSettings:
     @classmethod
     def requested(cls, node: Node, flags: FlagsDemoSettings) -> PipelineSettings | None:
         """The pipeline's settings when the context enables it, else None (nothing else is checked)."""
-        context = cls.context_of(node)
+        # Only `enabled` is read first: each context read is a call into the jsii runtime.
+        context = cls.context_of(node, keys=("enabled",))
         enabled = _boolean(context.get("enabled", False))
         if enabled is None:
             raise PipelineSettingsError([f"pipeline.enabled: must be true or false (got {context['enabled']!r})"])
-        return cls.from_context(context, flags=flags) if enabled else None
+        return cls.from_context(cls.context_of(node), flags=flags) if enabled else None
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any], *, flags: FlagsDemoSettings) -> PipelineSettings:
@@ -122,7 +123,7 @@ class PipelineSettings:
             problems.append(f"pipeline.manualApproval: must be true or false (got {context['manualApproval']!r})")
         stages = []
         promoted_after = {e.promote_after for e in flags.environments}
-        for environment in _promotion_order(flags.environments):
+        for environment in flags.environments:  # in promotion order (FlagsDemoSettings)
             where = f"flagsdemo.environments.{environment.name}"
             # Unset: the pipeline's, whose problems are reported above.
             stage_account = environment.account or account
@@ -161,14 +162,3 @@ def _boolean(value: Any) -> bool | None:
         return value.lower() == "true"
     return None
 
-
-def _promotion_order(environments: tuple[EnvironmentSettings, ...]) -> list[EnvironmentSettings]:
-    """``environments`` with each one after the environment it is promoted after (stable otherwise)."""
-    ordered: list[EnvironmentSettings] = []
-    pending = list(environments)
-    while pending:
-        ready = next((e for e in pending if e.promote_after is None or e.promote_after not in {p.name for p in pending}),
-                     pending[0])  # a cycle is reported by FlagsDemoSettings; keep the given order
-        ordered.append(ready)
-        pending.remove(ready)
-    return ordered

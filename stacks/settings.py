@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from constructs_lib.promotion import PromotionCycleError, promotion_order
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 
 PREDEFINED = {
@@ -35,6 +36,8 @@ class EnvironmentSettings:
     strategy: DeploymentStrategy
     production: bool = False
     promote_after: str | None = None
+    #: A production environment without monitors is accepted (not recommended).
+    allow_unmonitored: bool = False
     alarm_threshold: float = 1.0
     alarm_arns: tuple[str, ...] = ()
     #: False: watch only ``alarm_arns``, create no alarm on the checkout error metric.
@@ -61,8 +64,11 @@ class FlagsDemoSettings:
         raise KeyError(name)
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any] | None) -> FlagsDemoSettings:
-        """Parse the ``flagsdemo`` context object; every problem is reported in one SettingsError."""
+    def from_context(cls, context: Mapping[str, Any] | str | None) -> FlagsDemoSettings:
+        """Parse the ``flagsdemo`` context object; every problem is reported in one SettingsError.
+
+        Environments come out in promotion order (each after the one it is promoted after).
+        """
         problems: list[str] = []
         if isinstance(context, str):  # `cdk synth -c flagsdemo='{...}'` passes a string
             try:
@@ -72,50 +78,83 @@ class FlagsDemoSettings:
         context = context or {}
         if not isinstance(context, Mapping):
             raise SettingsError([f"flagsdemo: must be an object (got {context!r})"])
+        application_name = context.get("applicationName", "FlagsDemo")
+        if not isinstance(application_name, str) or not application_name:
+            problems.append(f"flagsdemo.applicationName: must be a non-empty string (got {application_name!r})")
         strategies = _custom_strategies(context.get("strategies", {}), problems)
-        environments: list[EnvironmentSettings] = []
         raw = context.get("environments", {})
         if not isinstance(raw, Mapping) or not raw:
             problems.append(f"flagsdemo.environments: must map environment names to settings (got {raw!r})")
             raw = {}
-        for name, env in raw.items():
-            where = f"flagsdemo.environments.{name}"
-            env = env or {}
-            unknown = set(env) - {"strategy", "production", "promoteAfter", "alarmThreshold", "alarmArns", "metricAlarm",
-                                "account", "region"}
-            if unknown:
-                problems.append(f"{where}: unknown settings {sorted(unknown)}")
-            strategy_name = env.get("strategy", "AppConfig.AllAtOnce")
-            strategy = strategies.get(strategy_name) or PREDEFINED.get(strategy_name)
-            if strategy is None:
-                problems.append(f"{where}.strategy: {strategy_name!r} is neither a predefined strategy "
-                                f"{sorted(PREDEFINED)} nor one of flagsdemo.strategies {sorted(strategies)}")
-                strategy = DeploymentStrategy.all_at_once()
-            after = env.get("promoteAfter")
-            if after is not None and after not in raw:
-                problems.append(f"{where}.promoteAfter: {after!r} is not an environment (they are {sorted(raw)})")
-            if after == name:
-                problems.append(f"{where}.promoteAfter: an environment cannot be promoted after itself")
-            threshold = env.get("alarmThreshold", 1.0)
-            if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-                problems.append(f"{where}.alarmThreshold: must be a number (got {threshold!r})")
-                threshold = 1.0
-            arns = env.get("alarmArns", [])
-            if not isinstance(arns, list) or not all(isinstance(a, str) and a.startswith("arn:") for a in arns):
-                problems.append(f"{where}.alarmArns: must be a list of CloudWatch alarm ARNs (got {arns!r})")
-                arns = []
-            environments.append(EnvironmentSettings(
-                name=name, strategy=strategy, production=bool(env.get("production", False)), promote_after=after,
-                alarm_threshold=float(threshold), alarm_arns=tuple(arns), metric_alarm=env.get("metricAlarm", True) is not False,
-                account=env.get("account"), region=env.get("region"),
-            ))
+        environments = [_environment(name, env, raw, strategies, problems) for name, env in raw.items()]
+        ordered: list[EnvironmentSettings] = []
+        try:
+            ordered = promotion_order([e for e in environments if e is not None], name=lambda e: e.name,
+                                      after=lambda e: e.promote_after)
+        except PromotionCycleError as exc:
+            problems.append(f"flagsdemo.environments: {exc}")
         if problems:
             raise SettingsError(problems)
-        return cls(application_name=context.get("applicationName", "FlagsDemo"), environments=tuple(environments))
+        return cls(application_name=application_name, environments=tuple(ordered))
+
+
+_ENVIRONMENT_KEYS = {"strategy", "production", "allowUnmonitored", "promoteAfter", "alarmThreshold", "alarmArns",
+                     "metricAlarm", "account", "region"}
+
+
+def _environment(name: str, env: Any, all_names: Mapping[str, Any], strategies: Mapping[str, DeploymentStrategy],
+                 problems: list[str]) -> EnvironmentSettings | None:
+    where = f"flagsdemo.environments.{name}"
+    env = {} if env is None else env
+    if not isinstance(env, Mapping):
+        problems.append(f"{where}: must be an object of settings (got {env!r})")
+        return None
+    if unknown := set(env) - _ENVIRONMENT_KEYS:
+        problems.append(f"{where}: unknown settings {sorted(unknown)} (known: {sorted(_ENVIRONMENT_KEYS)})")
+    strategy_name = env.get("strategy", "AppConfig.AllAtOnce")
+    strategy = strategies.get(strategy_name) or PREDEFINED.get(strategy_name)
+    if strategy is None:
+        problems.append(f"{where}.strategy: {strategy_name!r} is neither a predefined strategy "
+                        f"{sorted(PREDEFINED)} nor one of flagsdemo.strategies {sorted(strategies)}")
+        strategy = DeploymentStrategy.all_at_once()
+    after = env.get("promoteAfter")
+    if after is not None and (not isinstance(after, str) or after not in all_names):
+        problems.append(f"{where}.promoteAfter: {after!r} is not an environment (they are {sorted(all_names)})")
+        after = None
+    elif after == name:
+        problems.append(f"{where}.promoteAfter: an environment cannot be promoted after itself")
+        after = None
+    flags = {key: _flag(env, key, default, where, problems)
+             for key, default in (("production", False), ("allowUnmonitored", False), ("metricAlarm", True))}
+    threshold = env.get("alarmThreshold", 1.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        problems.append(f"{where}.alarmThreshold: must be a number (got {threshold!r})")
+        threshold = 1.0
+    arns = env.get("alarmArns", [])
+    if not isinstance(arns, list) or not all(isinstance(a, str) and a.startswith("arn:") for a in arns):
+        problems.append(f"{where}.alarmArns: must be a list of CloudWatch alarm ARNs (got {arns!r})")
+        arns = []
+    for key in ("account", "region"):
+        if env.get(key) is not None and not isinstance(env[key], str):
+            problems.append(f"{where}.{key}: must be a string (got {env[key]!r})")
+    return EnvironmentSettings(
+        name=name, strategy=strategy, production=flags["production"], allow_unmonitored=flags["allowUnmonitored"],
+        promote_after=after, alarm_threshold=float(threshold), alarm_arns=tuple(arns), metric_alarm=flags["metricAlarm"],
+        account=env.get("account"), region=env.get("region"),
+    )
+
+
+def _flag(env: Mapping[str, Any], key: str, default: bool, where: str, problems: list[str]) -> bool:
+    value = env.get(key, default)
+    if not isinstance(value, bool):
+        problems.append(f"{where}.{key}: must be true or false (got {value!r})")
+        return default
+    return value
 
 
 _CONTEXT_KEYS = {"duration_minutes": "durationMinutes", "final_bake_minutes": "finalBakeMinutes",
                  "growth_factor": "growthFactor", "growth_type": "growthType", "name": "(name)"}
+_STRATEGY_KEYS = {"growthType", "growthFactor", "durationMinutes", "finalBakeMinutes", "description"}
 
 
 def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStrategy]:
@@ -125,6 +164,11 @@ def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStr
         return out
     for name, spec in raw.items():
         where = f"flagsdemo.strategies.{name}"
+        if not isinstance(spec, Mapping):
+            problems.append(f"{where}: must be an object of settings (got {spec!r})")
+            continue
+        if unknown := set(spec) - _STRATEGY_KEYS:
+            problems.append(f"{where}: unknown settings {sorted(unknown)} (known: {sorted(_STRATEGY_KEYS)})")
         growth = spec.get("growthType", "LINEAR")
         if growth not in GrowthType.__members__:
             problems.append(f"{where}.growthType: must be LINEAR or EXPONENTIAL (got {growth!r})")

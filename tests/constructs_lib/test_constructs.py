@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_lib.application import FlagsApplication
 from constructs_lib.environment import GuardedEnvironment
@@ -154,14 +154,44 @@ def test_grant_read_gives_exactly_the_two_data_plane_actions_on_one_profile() ->
     role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     grant = flags.grant_read(role, beta)
     assert grant.success
-    statements = Template.from_stack(stack).find_resources("AWS::IAM::Policy", {
-        "Properties": {"Roles": [{"Ref": Match.string_like_regexp("Reader")}]}})
-    (policy,) = statements.values()
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert sorted(statement["Action"]) == ["appconfig:GetLatestConfiguration", "appconfig:StartConfigurationSession"]
-    resource = stack.resolve(statement["Resource"])
-    text = str(resource)
-    assert "/configuration/" in text and "Beta" in text and "Production" not in text and "*" not in text
+    template = Template.from_stack(stack)
+    environment, profile = Capture(), Capture()
+    template.has_resource_properties("AWS::IAM::Policy", {
+        "Roles": [{"Ref": Match.string_like_regexp("Reader")}],
+        "PolicyDocument": {"Statement": [{
+            "Action": ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"],
+            "Effect": "Allow",
+            "Resource": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":appconfig:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+                ":application/", {"Ref": Match.any_value()}, "/environment/", {"Ref": environment},
+                "/configuration/", {"Fn::GetAtt": [profile, "ConfigurationProfileId"]}]]},
+        }]},
+    })
+    assert template.find_resources("AWS::AppConfig::Environment")[environment.as_string()]["Properties"]["Name"] == "Beta"
+    assert template.find_resources("AWS::AppConfig::ConfigurationProfile")[profile.as_string()]["Properties"]["Name"] == "Flags"
+
+
+def test_a_deployment_is_replaced_only_where_its_content_changes() -> None:
+    def deployed(beta_discount: int) -> dict[str, Any]:
+        stack = cdk.Stack(cdk.App(), "Flags")
+        app = _app(stack)
+        _beta_and_production(app)
+        flag = Flag(key="sale", attributes=(Attribute.number("discount", minimum=0, maximum=100),), values={"discount": 0},
+                    environments={"Beta": FlagValue(enabled=True, values={"discount": beta_discount})})
+        app.add_feature_flags("Flags", profile=Profile("Flags", (flag,)))
+        resources = Template.from_stack(stack).to_json()["Resources"]
+        return {k: v for k, v in resources.items()
+                if v["Type"] in ("AWS::AppConfig::HostedConfigurationVersion", "AWS::AppConfig::Deployment")}
+
+    before, after = deployed(5), deployed(7)
+    assert before.keys() == after.keys()  # stable logical IDs: nothing is renamed
+    changed = [k for k in before if before[k] != after[k]]
+    # Only Beta's hosted version differs. Its properties are create-only, so CloudFormation replaces
+    # it; its new VersionNumber changes Beta's deployment, which reads it, and nothing else.
+    (version,) = changed
+    assert after[version]["Type"] == "AWS::AppConfig::HostedConfigurationVersion" and "Beta" in version
+    readers = [k for k, v in after.items() if {"Fn::GetAtt": [version, "VersionNumber"]} in v["Properties"].values()]
+    assert len(readers) == 1 and "BetaDeployment" in readers[0]
 
 
 def test_kms_key_encrypts_content_and_grant_read_adds_decrypt() -> None:
@@ -192,3 +222,37 @@ def test_flag_model_warnings_show_as_cdk_warnings_at_synth() -> None:
     app.add_feature_flags("Loose", profile=loose)
     Annotations.from_stack(stack).has_warning("/Default/App/Loose", Match.string_like_regexp(
         r"Loose/f/typo: \[undefined-attribute\]"))
+
+
+def test_environment_and_strategy_problems_are_reported_together() -> None:
+    bad = DeploymentStrategy.linear("Slow", growth_factor=10, duration_minutes=5000)
+    with pytest.raises(PropsError) as error:
+        _app().add_environment("Production", production=True, deployment_strategy=bad)
+    assert len(error.value.problems) == 2
+    assert "production environment needs at least one alarm monitor" in error.value.problems[0]
+    assert "App/Production/deployment_strategy/duration_minutes: must be between 0 and 1440" in error.value.problems[1]
+
+
+def test_two_environments_cannot_share_a_name() -> None:
+    app = _app()
+    app.add_environment("Beta")
+    with pytest.raises(PropsError, match="App/Beta2/environment_name: another environment of this application has this name"):
+        app.add_environment("Beta2", environment_name="Beta")
+
+
+def test_two_different_strategies_cannot_share_a_name() -> None:
+    app = _app()
+    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=5))
+    with pytest.raises(PropsError, match="App/Gamma/deployment_strategy/name: another, different strategy"):
+        app.add_environment("Gamma", deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=10))
+
+
+def test_strategy_values_known_only_at_deploy_time_are_not_range_checked() -> None:
+    stack = cdk.Stack()
+    bake = cdk.CfnParameter(stack, "BakeMinutes", type="Number", default=5).value_as_number
+    app = _app(stack)
+    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.linear(
+        "Tokenized", growth_factor=bake, duration_minutes=0, final_bake_minutes=10))
+    app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
+    Template.from_stack(stack).has_resource_properties("AWS::AppConfig::DeploymentStrategy", {
+        "GrowthFactor": {"Ref": "BakeMinutes"}})

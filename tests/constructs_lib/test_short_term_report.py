@@ -97,3 +97,23 @@ def test_it_runs_as_a_module_on_this_apps_catalogue() -> None:
     assert result.returncode == 0, result.stderr
     assert "CheckoutFlags / allow-bitcoin-at-checkout: remove by 2027-06-30 (in 217 day(s))" in result.stdout
     assert "  flags/checkout.py:" in result.stdout
+
+
+def test_code_that_reads_a_flag_through_its_python_name_is_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "named_catalogue.py").write_text(textwrap.dedent('''
+        from constructs_lib.model import Flag, Profile, ShortTerm
+
+        NEW_CART = Flag(key="new-cart", short_term=ShortTerm(remove_by="2026-12-31"))
+        PROFILES = (Profile("Shop", (NEW_CART,)),)
+    '''))
+    (tmp_path / "cart.py").write_text("from named_catalogue import NEW_CART\n\nif client.enabled(NEW_CART):\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        assert short_term_report.main(["named_catalogue", "--today", "2026-11-25"]) == 0
+    finally:
+        sys.modules.pop("named_catalogue", None)
+    out = capsys.readouterr().out
+    assert "  cart.py:1\n  cart.py:3\n" in out
+    assert "  named_catalogue.py:4\n" in out  # NEW_CART = Flag(key="new-cart", ...): one place, not two

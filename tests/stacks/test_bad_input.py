@@ -63,21 +63,25 @@ def test_flags_for_an_environment_the_app_does_not_have_are_reported(tmp_path: P
     _assert_failed_cleanly(result, tmp_path, "set values for environment 'Beta', which the application does not have")
 
 
-def test_an_invalid_flag_value_is_reported_with_profile_flag_attribute_and_rule(tmp_path: Path) -> None:
-    script = tmp_path / "bad_flags_app.py"
-    script.write_text(
-        "from constructs_lib.model import Attribute, Flag, FlagValue, Profile\n"
-        "from stacks.entrypoint import run\n"
-        "def build():\n"
-        "    Profile('CheckoutFlags', (Flag(key='allow-bitcoin-at-checkout', attributes=(\n"
-        "        Attribute.number('bitcoin-discount-percentage', minimum=0, maximum=100),),\n"
-        "        environments={'Beta': FlagValue(enabled=True, values={'bitcoin-discount-percentage': 150})}),))\n"
-        "run(build)\n"
-    )
-    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+def test_an_invalid_value_in_the_flag_catalogue_is_reported_with_profile_flag_attribute_and_rule(tmp_path: Path) -> None:
+    # A copy of the app whose catalogue gives Beta a 150 % discount (the attribute allows 0-100).
+    app_dir = tmp_path / "app"
+    app_dir.mkdir()
+    for name in ("app.py", "cdk.json"):
+        shutil.copy(ROOT / name, app_dir / name)
+    for package in ("constructs_lib", "stacks", "flags"):
+        shutil.copytree(ROOT / package, app_dir / package, ignore=shutil.ignore_patterns("__pycache__"))
+    catalogue = app_dir / "flags" / "checkout.py"
+    text = catalogue.read_text()
+    assert '"bitcoin-discount-percentage": 5,' in text
+    catalogue.write_text(text.replace('"bitcoin-discount-percentage": 5,', '"bitcoin-discount-percentage": 150,'))
+    outdir = tmp_path / "out"
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(cdk_context()), "CDK_OUTDIR": str(outdir)}
+    result = subprocess.run([sys.executable, "app.py"], cwd=app_dir, env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
     _assert_failed_cleanly(
-        result, tmp_path,
+        result, outdir,
+        "error: invalid feature flags (profile 'CheckoutFlags'): 1 problem(s); nothing was synthesized.",
         "CheckoutFlags@Beta/allow-bitcoin-at-checkout/bitcoin-discount-percentage: [",
         "the value is above the maximum 100 (got 150)",
     )

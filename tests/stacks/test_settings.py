@@ -1,0 +1,77 @@
+"""cdk.json context: every mistake is one line naming its key; environments come out in promotion order."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.flags_demo_stack import FlagsDemoStack
+from stacks.settings import FlagsDemoSettings, SettingsError
+from tests.conftest import cdk_context
+
+
+def _settings() -> dict[str, Any]:
+    return copy.deepcopy(cdk_context()["flagsdemo"])
+
+
+def test_environments_come_out_in_promotion_order_whatever_the_key_order() -> None:
+    raw = _settings()
+    raw["environments"] = dict(reversed(list(raw["environments"].items())))
+    assert list(raw["environments"]) == ["Production", "Beta"]
+    assert FlagsDemoSettings.from_context(raw).environment_names == ("Beta", "Production")
+
+
+def test_production_listed_first_still_deploys_after_beta() -> None:
+    raw = _settings()
+    raw["environments"] = dict(reversed(list(raw["environments"].items())))
+    stack = FlagsDemoStack(cdk.App(), "FlagsDemo", settings=FlagsDemoSettings.from_context(raw))
+    deployments = Template.from_stack(stack).find_resources("AWS::AppConfig::Deployment")
+    by_description = {d["Properties"]["Description"]: (logical_id, d) for logical_id, d in deployments.items()}
+    beta_id, _ = by_description["CheckoutFlags to Beta"]
+    assert by_description["CheckoutFlags to Production"][1]["DependsOn"] == [beta_id]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda s: s["environments"]["Beta"].update(promoteAfter="Production"),
+     "flagsdemo.environments: environments promoted after each other in a cycle: "),
+    (lambda s: s["environments"].update(Beta="x"), "flagsdemo.environments.Beta: must be an object of settings (got 'x')"),
+    (lambda s: s["environments"]["Production"].update(production="false"),
+     "flagsdemo.environments.Production.production: must be true or false (got 'false')"),
+    (lambda s: s["environments"]["Beta"].update(metricAlarm=0), "flagsdemo.environments.Beta.metricAlarm: must be true or false (got 0)"),
+    (lambda s: s["strategies"].update(Broken=[1]), "flagsdemo.strategies.Broken: must be an object of settings (got [1])"),
+    (lambda s: s["environments"]["Beta"].update(stratgey="x"), "flagsdemo.environments.Beta: unknown settings ['stratgey']"),
+    (lambda s: s["environments"]["Beta"].update(alarmArns=["not-an-arn"]), "flagsdemo.environments.Beta.alarmArns: must be a list"),
+    (lambda s: s.update(environments={}), "flagsdemo.environments: must map environment names to settings"),
+])
+def test_each_mistake_is_one_line_naming_its_key(change: Any, message: str) -> None:
+    raw = _settings()
+    change(raw)
+    with pytest.raises(SettingsError) as error:
+        FlagsDemoSettings.from_context(raw)
+    assert len(error.value.problems) == 1
+    assert error.value.problems[0].startswith(message), error.value.problems
+
+
+def test_several_mistakes_are_reported_together() -> None:
+    raw = _settings()
+    raw["environments"]["Beta"]["production"] = "yes"
+    raw["strategies"]["FlagsDemo.BetaBake5Minutes"]["growthFactor"] = 0
+    with pytest.raises(SettingsError) as error:
+        FlagsDemoSettings.from_context(raw)
+    assert len(error.value.problems) == 2
+
+
+def test_a_production_environment_may_go_unmonitored_only_when_the_settings_say_so() -> None:
+    raw = _settings()
+    raw["environments"]["Production"].update(metricAlarm=False, allowUnmonitored=True)
+    stack = FlagsDemoStack(cdk.App(), "FlagsDemo", settings=FlagsDemoSettings.from_context(raw))
+    Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 1)
+
+
+def test_a_json_string_from_the_command_line_is_parsed() -> None:
+    assert FlagsDemoSettings.from_context('{"environments": {"Solo": {}}}').environment_names == ("Solo",)
+    with pytest.raises(SettingsError, match="flagsdemo: not valid JSON"):
+        FlagsDemoSettings.from_context("{nope")
