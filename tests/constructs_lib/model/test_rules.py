@@ -13,6 +13,7 @@ from .test_profile import AUTHORING_PROBLEMS
 from .test_schema import PROBLEMS, WARNINGS
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "flag-model.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def _rules_of(cases: list[object]) -> set[str]:
@@ -30,6 +31,15 @@ def test_the_warning_cases_are_exactly_the_rules_catalogued_as_warnings() -> Non
 def test_the_flag_model_guide_lists_every_rule() -> None:
     listed = set(re.findall(r"^\| `([a-z-]+)` \|", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE))
     assert listed == set(rules.RULES)
+
+
+def test_the_readme_lists_every_rule() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Rules enforced"):text.index("Existing documents (exported from the console)")]
+    errors = set(re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE))
+    warnings = set(re.findall(r"`([a-z-]+)`", section.split("the model warns instead of refusing")[1]))
+    assert errors == {r.id for r in rules.RULES.values() if not r.warning}
+    assert warnings >= {r.id for r in rules.RULES.values() if r.warning}
 
 
 @pytest.mark.parametrize(("key", "why"), [
