@@ -26,6 +26,7 @@ from .model import (
     Profile,
     ShortTerm,
     Variant,
+    check_document,
     check_document_text,
     retrieval_form,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "PropsError",
     "ShortTerm",
     "Variant",
+    "check_document",
     "check_document_text",
     "model",
     "retrieval_form",

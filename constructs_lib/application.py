@@ -65,9 +65,9 @@ class FlagsApplication(Construct):
         self.application_id: str = self.resource.application_id
         self.application_name = application_name
         self._environment_names = tuple(environment_names) if environment_names is not None else None
-        self.environments: list[GuardedEnvironment] = []
-        self.profiles: list[FeatureFlagProfile] = []
-        self.deployments: list[Deployment] = []
+        self._environments: list[GuardedEnvironment] = []
+        self._profiles: list[FeatureFlagProfile] = []
+        self._deployments: list[Deployment] = []
         self._strategy_ids: dict[DeploymentStrategy, str] = {}
         self._strategies_scope: Construct | None = None
         self._environment_strategy: dict[str, DeploymentStrategy] = {}
@@ -81,11 +81,26 @@ class FlagsApplication(Construct):
         return self.resource.application_arn
 
     @property
+    def environments(self) -> tuple[GuardedEnvironment, ...]:
+        """The environments added to this application, in the order they were added."""
+        return tuple(self._environments)
+
+    @property
+    def profiles(self) -> tuple[FeatureFlagProfile, ...]:
+        """The feature-flag profiles added to this application."""
+        return tuple(self._profiles)
+
+    @property
+    def deployments(self) -> tuple[Deployment, ...]:
+        """Every deployment declared, in the order CloudFormation runs them per environment."""
+        return tuple(self._deployments)
+
+    @property
     def environment_names(self) -> tuple[str, ...]:
         """Every environment name flags may set values for."""
         if self._environment_names is not None:
             return self._environment_names
-        return tuple(e.environment_name for e in self.environments)
+        return tuple(e.environment_name for e in self._environments)
 
     def add_environment(
         self, id: str, *, deployment_strategy: DeploymentStrategy | None = None, **options: Any
@@ -116,7 +131,7 @@ class FlagsApplication(Construct):
             raise PropsError(error.path, [*error.problems, *problems.items]) from None
         problems.raise_if_any()
         self._environment_strategy[environment.environment_name] = strategy
-        self.environments.append(environment)
+        self._environments.append(environment)
         return environment
 
     def add_feature_flags(
@@ -143,7 +158,7 @@ class FlagsApplication(Construct):
                 targets, name=lambda e: e.environment_name,
                 after=lambda e: e.promote_after.environment_name if e.promote_after is not None else None):
             self._deploy(flags, environment)
-        self.profiles.append(flags)
+        self._profiles.append(flags)
         return flags
 
     def strategy_id(self, strategy: DeploymentStrategy) -> str:
@@ -195,7 +210,7 @@ class FlagsApplication(Construct):
             deployment.add_resource_dependency(self._deployment_of[(before.environment_name, flags.profile.name)])
         self._last_deployment[environment.environment_name] = deployment
         self._deployment_of[(environment.environment_name, flags.profile.name)] = deployment
-        self.deployments.append(Deployment(profile_name=flags.profile.name,
+        self._deployments.append(Deployment(profile_name=flags.profile.name,
                                            environment_name=environment.environment_name, resource=deployment))
 
 

@@ -4,6 +4,7 @@ from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import FlagValidationError, Problem
 from .profile import Profile, check_document_text
 from .retrieval import retrieval_form
+from .schema import check_document
 
 __all__ = [
     "Attribute",
@@ -17,6 +18,7 @@ __all__ = [
     "Profile",
     "ShortTerm",
     "Variant",
+    "check_document",
     "check_document_text",
     "retrieval_form",
 ]

@@ -75,3 +75,9 @@ def test_a_json_string_from_the_command_line_is_parsed() -> None:
     assert FlagsDemoSettings.from_context('{"environments": {"Solo": {}}}').environment_names == ("Solo",)
     with pytest.raises(SettingsError, match="flagsdemo: not valid JSON"):
         FlagsDemoSettings.from_context("{nope")
+
+
+def test_the_catalogue_and_cdk_json_name_the_same_environments() -> None:
+    from flags.checkout import ENVIRONMENTS
+
+    assert set(ENVIRONMENTS) == set(FlagsDemoSettings.from_context(cdk_context()["flagsdemo"]).environment_names)
