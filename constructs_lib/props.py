@@ -6,6 +6,8 @@ from typing import Any
 
 from constructs import IConstruct
 
+from .model.problems import problem_list
+
 
 class PropsError(ValueError):
     """Invalid construct properties; ``problems`` lists each one as ``path: message (got value)``."""
@@ -13,8 +15,7 @@ class PropsError(ValueError):
     def __init__(self, path: str, problems: Iterable[str]) -> None:
         self.path = path
         self.problems: tuple[str, ...] = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in {path}:\n{lines}")
+        super().__init__(problem_list(path, self.problems))
 
 
 class Problems:

@@ -32,10 +32,7 @@ class PipelineSettingsError(SettingsError):
     A SettingsError, so the app's entry point reports it like any other context problem.
     """
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
-        self.args = (f"{len(problems)} problem(s) in cdk.json context 'pipeline':\n{lines}",)
+    context_key = "pipeline"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from constructs_lib.model.problems import problem_list
 from constructs_lib.promotion import PromotionCycleError, promotion_order
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 
@@ -22,10 +23,12 @@ PREDEFINED = {
 class SettingsError(ValueError):
     """Bad cdk.json context; one line per problem, each naming the context key."""
 
+    #: The cdk.json context key the problems are about.
+    context_key = "flagsdemo"
+
     def __init__(self, problems: list[str]) -> None:
         self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in cdk.json context 'flagsdemo':\n{lines}")
+        super().__init__(problem_list(f"cdk.json context {self.context_key!r}", self.problems))
 
 
 @dataclass(frozen=True)

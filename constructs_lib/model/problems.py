@@ -47,8 +47,13 @@ class FlagValidationError(ValueError):
     def __init__(self, problems: Iterable[Problem], *, subject: str = "feature flags") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.subject = subject
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in {subject}:\n{lines}")
+        super().__init__(problem_list(subject, self.problems))
+
+
+def problem_list(subject: str, problems: Iterable[object]) -> str:
+    """``N problem(s) in SUBJECT:`` and one indented line per problem: every error of this package reads so."""
+    lines = [f"  - {p}" for p in problems]
+    return "\n".join([f"{len(lines)} problem(s) in {subject}:", *lines])
 
 
 def raise_if_any(problems: list[Problem], *, subject: str) -> None:
