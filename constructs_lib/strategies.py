@@ -89,6 +89,22 @@ class DeploymentStrategy:
         """``AppConfig.Linear20PercentEvery6Minutes``: 20 % every 6 minutes; 30-minute bake. AWS-recommended for production."""
         return cls._predefined("AppConfig.Linear20PercentEvery6Minutes", GrowthType.LINEAR, 20, 30, 30)
 
+    # -- the same presets, named by intent -----------------------------------------------------------
+    @classmethod
+    def quick_for_testing(cls) -> DeploymentStrategy:
+        """A quick rollout for test environments: ``AppConfig.Linear50PercentEvery30Seconds``."""
+        return cls.linear_50_percent_every_30_seconds()
+
+    @classmethod
+    def canary_for_production(cls) -> DeploymentStrategy:
+        """A small first step, then doubling, in production: ``AppConfig.Canary10Percent20Minutes``."""
+        return cls.canary_10_percent_20_minutes()
+
+    @classmethod
+    def gradual_for_production(cls) -> DeploymentStrategy:
+        """Even steps and a long bake in production: ``AppConfig.Linear20PercentEvery6Minutes``."""
+        return cls.linear_20_percent_every_6_minutes()
+
     @classmethod
     def _predefined(cls, strategy_id: str, growth: GrowthType, factor: float, duration: int, bake: int) -> DeploymentStrategy:
         return cls(name=strategy_id, growth_type=growth, growth_factor=factor, duration_minutes=duration,

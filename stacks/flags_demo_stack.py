@@ -64,15 +64,20 @@ class FlagsDemoStack(Stack):
                 deployment_strategy=env.strategy,
                 description=f"{name} environment of {settings.application_name}",
             )
-        CfnOutput(self, "ApplicationId", value=self.application.application_id)
+        #: The stack's outputs by id: what a pipeline stage reads (see stacks/flags_demo_stage.py).
+        self.outputs: dict[str, CfnOutput] = {}
+        self._output("ApplicationId", self.application.application_id)
         for name, environment in added.items():
-            CfnOutput(self, f"{name}EnvironmentId", value=environment.environment_id)
+            self._output(f"{name}EnvironmentId", environment.environment_id)
         for profile in profiles:
             self.application.add_feature_flags(profile.name, profile=profile)
         for deployment in self.application.deployments:
             # e.g. CheckoutFlagsBetaDeploymentNumber: what the pipeline polls before Production.
-            CfnOutput(self, f"{deployment.profile_name}{deployment.environment_name}DeploymentNumber",
-                      value=deployment.resource.attr_deployment_number)
+            self._output(f"{deployment.profile_name}{deployment.environment_name}DeploymentNumber",
+                         deployment.resource.attr_deployment_number)
+
+    def _output(self, id: str, value: str) -> None:
+        self.outputs[id] = CfnOutput(self, id, value=value)
 
 
 def _monitors(scope: Construct, env: EnvironmentSettings) -> list[AlarmMonitor]:

@@ -48,9 +48,10 @@ class FlagsDemoStage(cdk.Stage):
 
     def output(self, id: str) -> cdk.CfnOutput:
         """The stack's output ``id``, e.g. ``ApplicationId``, ``BetaEnvironmentId``, ``CheckoutFlagsBetaDeploymentNumber``."""
-        child = self.stack.node.find_child(id)
-        assert isinstance(child, cdk.CfnOutput), f"{self.stack.node.path}/{id} is not an output"
-        return child
+        try:
+            return self.stack.outputs[id]
+        except KeyError:
+            raise KeyError(f"stack {self.stack.stack_name} has no output {id!r}; it has {sorted(self.stack.outputs)}") from None
 
 
 def deployment_reader_role_name(stack: cdk.Stack) -> str:

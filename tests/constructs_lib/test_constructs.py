@@ -256,3 +256,16 @@ def test_strategy_values_known_only_at_deploy_time_are_not_range_checked() -> No
     app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
     Template.from_stack(stack).has_resource_properties("AWS::AppConfig::DeploymentStrategy", {
         "GrowthFactor": {"Ref": "BakeMinutes"}})
+
+
+@pytest.mark.parametrize(("preset", "strategy_id", "growth", "bake"), [
+    (DeploymentStrategy.all_at_once, "AppConfig.AllAtOnce", "LINEAR", 10),
+    (DeploymentStrategy.quick_for_testing, "AppConfig.Linear50PercentEvery30Seconds", "LINEAR", 1),
+    (DeploymentStrategy.canary_for_production, "AppConfig.Canary10Percent20Minutes", "EXPONENTIAL", 10),
+    (DeploymentStrategy.gradual_for_production, "AppConfig.Linear20PercentEvery6Minutes", "LINEAR", 30),
+])
+def test_presets_named_by_intent_are_appconfigs_predefined_strategies(preset: Any, strategy_id: str, growth: str,
+                                                                        bake: int) -> None:
+    strategy = preset()
+    assert (strategy.predefined_id, strategy.growth_type.value, strategy.final_bake_minutes) == (strategy_id, growth, bake)
+    assert strategy.problems() == []
