@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from aws_cdk import Token
 from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct
+from typing_extensions import Unpack
 
-from .environment import GuardedEnvironment
-from .feature_flag_profile import FeatureFlagProfile
+from .environment import EnvironmentOptions, GuardedEnvironment
+from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
 from .model import Profile
 from .promotion import promotion_order
 from .props import Problems, PropsError
@@ -103,7 +103,7 @@ class FlagsApplication(Construct):
         return tuple(e.environment_name for e in self._environments)
 
     def add_environment(
-        self, id: str, *, deployment_strategy: DeploymentStrategy | None = None, **options: Any
+        self, id: str, *, deployment_strategy: DeploymentStrategy | None = None, **options: Unpack[EnvironmentOptions]
     ) -> GuardedEnvironment:
         """Add a :class:`GuardedEnvironment` (same options); its deployments use ``deployment_strategy``.
 
@@ -135,7 +135,8 @@ class FlagsApplication(Construct):
         return environment
 
     def add_feature_flags(
-        self, id: str, *, profile: Profile, deploy_to: Sequence[GuardedEnvironment] | None = None, **options: Any
+        self, id: str, *, profile: Profile, deploy_to: Sequence[GuardedEnvironment] | None = None,
+        **options: Unpack[FeatureFlagOptions],
     ) -> FeatureFlagProfile:
         """Add a :class:`FeatureFlagProfile` (same options) and deploy it to ``deploy_to`` in order.
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from aws_cdk import aws_appconfig as appconfig
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -15,6 +16,21 @@ from .props import Problems, deletion_protection_check
 MONITORS_MAX = 5
 #: S12.2 environment ``Name``: 1 to 64 characters.
 NAME_MAX = 64
+
+
+class EnvironmentOptions(TypedDict, total=False):
+    """The options of a :class:`GuardedEnvironment` besides its application (see its parameters).
+
+    :meth:`FlagsApplication.add_environment` takes the same, so both share one definition.
+    """
+
+    environment_name: str
+    monitors: Sequence[AlarmMonitor]
+    production: bool
+    allow_unmonitored: bool
+    promote_after: GuardedEnvironment | None
+    description: str | None
+    deletion_protection: bool | None
 
 
 class GuardedEnvironment(Construct):

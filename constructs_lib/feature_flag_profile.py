@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import TypedDict
 
 from aws_cdk import Annotations, RemovalPolicy, Stack
 from aws_cdk import aws_appconfig as appconfig
@@ -17,6 +18,15 @@ from .props import Problems, deletion_protection_check
 FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
 #: What an application needs to read flags through AppConfig Data (the Agent needs the same).
 READ_ACTIONS = ("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration")
+
+
+class FeatureFlagOptions(TypedDict, total=False):
+    """The options of a :class:`FeatureFlagProfile` that :meth:`FlagsApplication.add_feature_flags` passes on."""
+
+    kms_key: kms.IKey | None
+    deletion_protection: bool | None
+    description: str | None
+    retain_replaced_versions: bool
 
 
 class FeatureFlagProfile(Construct):

@@ -82,12 +82,12 @@ def test_wheel_holds_constructs_lib_alone_with_its_type_marker(wheel: Path) -> N
     assert sources - set(names) == set(), "modules of constructs_lib missing from the wheel"
 
 
-def test_wheel_requires_only_the_cdk_at_run_time(wheel: Path) -> None:
+def test_wheel_requires_only_the_cdk_and_typing_extensions_at_run_time(wheel: Path) -> None:
     metadata = Parser().parsestr(zipfile.ZipFile(wheel).read(f"{DIST_INFO}METADATA").decode())
     assert metadata["Name"] == "appconfig-flags-constructs"
     assert metadata["Version"] == "0.1.0"
     requires = sorted(metadata.get_all("Requires-Dist") or [])
-    assert [r.split(">")[0].split("<")[0] for r in requires] == ["aws-cdk-lib", "constructs"]
+    assert [r.split(">")[0].split("<")[0] for r in requires] == ["aws-cdk-lib", "constructs", "typing-extensions"]
 
 
 def test_example_app_synthesizes_with_the_installed_wheel(venv: Path, tmp_path: Path) -> None:
