@@ -58,7 +58,7 @@ flags-report: setup
 	python -m constructs_lib.short_term_report flags
 
 agent-files: setup
-	python -m checkout.agent_files --out $(or $(OUT),agent-local)
+	python -m appconfig_flags.agent_files --out $(or $(OUT),agent-local)
 
 lint: setup
 	ruff check .

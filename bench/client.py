@@ -11,10 +11,10 @@ import threading
 import time
 import timeit
 
-from checkout.flagsclient import AppConfigDataSource, FlagsClient, LocalSource
-from checkout.flagsclient.appconfigdata import default_client_factory
-from checkout.flagsclient.testing import GET, START, FakeAppConfigData
-from constructs_lib.model import retrieval_form
+from appconfig_flags.client import AppConfigDataSource, FlagsClient, LocalSource
+from appconfig_flags.client.appconfigdata import default_client_factory
+from appconfig_flags.client.testing import GET, START, FakeAppConfigData
+from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 

@@ -12,8 +12,8 @@ import tracemalloc
 from collections.abc import Callable
 from typing import TypeVar
 
-from constructs_lib.model import Attribute, Flag, FlagValue, Profile
-from constructs_lib.model.document import dump_json
+from appconfig_flags.model import Attribute, Flag, FlagValue, Profile
+from appconfig_flags.model.document import dump_json
 
 FLAGS = 10_000
 RUNS = 5

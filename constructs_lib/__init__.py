@@ -1,8 +1,8 @@
 """AWS AppConfig feature flags as code: a typed flag model and the CDK constructs that deploy it.
 
-The flag model (:mod:`constructs_lib.model`) is plain Python and validates flags with AppConfig's
+The flag model (:mod:`appconfig_flags.model`) is plain Python and validates flags with AppConfig's
 own rules; it is re-exported here. The constructs need aws-cdk-lib and are imported on first use
-(PEP 562), so that ``import constructs_lib.model`` does not load the CDK: a runtime client can
+(PEP 562), so that ``import appconfig_flags.model`` does not load the CDK: a runtime client can
 use the model without paying for aws_cdk's import.
 
 Public API: the names in ``__all__``, all importable from here
@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .model import (
+from appconfig_flags.model import (
     Attribute,
     AttributeType,
     AttributeValue,

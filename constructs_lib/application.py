@@ -9,9 +9,10 @@ from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct
 from typing_extensions import Unpack
 
+from appconfig_flags.model import Profile
+
 from .environment import EnvironmentOptions, GuardedEnvironment
 from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
-from .model import Profile
 from .promotion import promotion_order
 from .props import Problems, PropsError
 from .strategies import DeploymentStrategy

@@ -11,8 +11,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from appconfig_flags.model import Profile
+
 from .environment import GuardedEnvironment
-from .model import Profile
 from .props import Problems, deletion_protection_check
 
 FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
@@ -66,7 +67,7 @@ class FeatureFlagProfile(Construct):
         super().__init__(scope, id)
         problems = Problems(self)
         if not isinstance(profile, Profile):
-            problems.add("profile", "must be a constructs_lib.model.Profile", profile)
+            problems.add("profile", "must be a appconfig_flags.model.Profile", profile)
             problems.raise_if_any()
         names = [e.environment_name for e in environments]
         known = set(known_environment_names) if known_environment_names is not None else set(names)

@@ -6,7 +6,7 @@ from typing import Any
 
 from constructs import IConstruct
 
-from .model.problems import problem_list
+from appconfig_flags.model.problems import problem_list
 
 
 class PropsError(ValueError):

@@ -1,8 +1,8 @@
 """Short-term flag report: every flag marked for clean-up, its remove-by date, and where its key is used.
 
 ``python -m constructs_lib.short_term_report flags`` (``make flags-report``) imports the catalogue
-module (it exposes ``PROFILES``, a tuple of :class:`~constructs_lib.model.Profile`), lists each flag
-with a ``_deprecation`` (:class:`~constructs_lib.model.ShortTerm`), says whether it is overdue, and
+module (it exposes ``PROFILES``, a tuple of :class:`~appconfig_flags.model.Profile`), lists each flag
+with a ``_deprecation`` (:class:`~appconfig_flags.model.ShortTerm`), says whether it is overdue, and
 lists each ``path:line`` under the current directory where the flag's key, or a Python name the
 catalogue binds to the flag (``ALLOW_BITCOIN_AT_CHECKOUT``), appears. Lines in tests are marked
 ``[test]``. Exit code 0; with ``--fail-overdue``, 1 when a flag is past its remove-by date.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .model import Flag, Profile
+from appconfig_flags.model import Flag, Profile
 
 #: Directories that hold no code of ours: environments, dependencies, build output, caches.
 EXCLUDED_DIRS = frozenset({
@@ -149,7 +149,7 @@ def load_profiles(module_name: str) -> tuple[Profile, ...]:
     module = importlib.import_module(module_name)
     profiles = getattr(module, "PROFILES", None)
     if not isinstance(profiles, (tuple, list)) or not all(isinstance(p, Profile) for p in profiles):
-        raise ValueError(f"{module_name}.PROFILES must be a tuple of constructs_lib.model.Profile (got {profiles!r})")
+        raise ValueError(f"{module_name}.PROFILES must be a tuple of appconfig_flags.model.Profile (got {profiles!r})")
     return tuple(profiles)
 
 

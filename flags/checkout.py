@@ -1,5 +1,5 @@
 """The ``CheckoutFlags`` profile: what the checkout page offers."""
-from constructs_lib.model import Attribute, Flag, FlagValue, Profile, ShortTerm
+from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, ShortTerm
 
 #: The environments of the FlagsDemo application that flags may give their own values.
 ENVIRONMENTS = ("Beta", "Production")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from constructs_lib.model import FlagValidationError
+from appconfig_flags.model import FlagValidationError
 from constructs_lib.props import PropsError
 
 from .settings import SettingsError

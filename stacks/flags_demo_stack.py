@@ -8,9 +8,9 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from appconfig_flags.model import Profile
 from constructs_lib.application import FlagsApplication
 from constructs_lib.environment import GuardedEnvironment
-from constructs_lib.model import Profile
 from constructs_lib.monitors import AlarmMonitor
 from flags import PROFILES
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from constructs_lib.model.problems import problem_list
+from appconfig_flags.model.problems import problem_list
 from constructs_lib.promotion import PromotionCycleError, promotion_order
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 

@@ -9,7 +9,7 @@ import argparse
 import logging
 import sys
 
-from checkout.flagsclient import DEFAULT_APPLICATION, SOURCE_KINDS, FlagsClient, make_source
+from appconfig_flags.client import DEFAULT_APPLICATION, SOURCE_KINDS, FlagsClient, make_source
 from flags import CHECKOUT_FLAGS
 
 from .app import CheckoutApp

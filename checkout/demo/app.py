@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from checkout.flagsclient import FlagsClient
+from appconfig_flags.client import FlagsClient
 from flags import ALLOW_BITCOIN_AT_CHECKOUT
 
 from .offer import SAMPLE_CART, USD_PER_BTC, LineItem, offer_from, quote

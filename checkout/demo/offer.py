@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from checkout.flagsclient import FlagState
+from appconfig_flags.client import FlagState
 
 log = logging.getLogger(__name__)
 

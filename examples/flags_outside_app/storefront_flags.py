@@ -2,7 +2,7 @@
 
 Plain Python, no CDK: a runtime or a test can import it without aws-cdk-lib.
 """
-from constructs_lib.model import Attribute, Flag, FlagValue, Profile, ShortTerm, Variant
+from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, ShortTerm, Variant
 
 #: StoreFront's AppConfig environments; flags may give their own values only for these.
 ENVIRONMENTS = ("Staging", "Live")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from appconfig_flags.client import FlagsClient, LocalSource
 from checkout.demo import CheckoutApp, make_demo_server
-from checkout.flagsclient import FlagsClient, LocalSource
 from flags import CHECKOUT_FLAGS
 
 from .test_demo_page import Page

@@ -8,13 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from appconfig_flags.client import FlagsClient, LocalSource, Snapshot
 from checkout.demo import CheckoutApp
 from checkout.demo.offer import SAMPLE_CART, USD_ONLY, offer_from, quote
-from checkout.flagsclient import FlagsClient, LocalSource, Snapshot
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
-
-from .test_client import ScriptedSource
+from tests.appconfig_flags.client.test_client import ScriptedSource
 
 BEFORE_END = date(2026, 6, 1)
 AFTER_END = date(2027, 1, 1)

@@ -10,9 +10,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Capture, Match, Template
 
+from appconfig_flags.model import Attribute, Flag, FlagValue, Profile
 from constructs_lib.application import FlagsApplication
 from constructs_lib.environment import GuardedEnvironment
-from constructs_lib.model import Attribute, Flag, FlagValue, Profile
 from constructs_lib.monitors import AlarmMonitor
 from constructs_lib.props import PropsError
 from constructs_lib.strategies import DeploymentStrategy

@@ -14,7 +14,7 @@ from constructs_lib import short_term_report
 ROOT = Path(__file__).resolve().parents[2]
 
 CATALOGUE = textwrap.dedent('''
-    from constructs_lib.model import Flag, Profile, ShortTerm
+    from appconfig_flags.model import Flag, Profile, ShortTerm
 
     PROFILES = (
         Profile("Shop", (
@@ -102,7 +102,7 @@ def test_it_runs_as_a_module_on_this_apps_catalogue() -> None:
 def test_code_that_reads_a_flag_through_its_python_name_is_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "named_catalogue.py").write_text(textwrap.dedent('''
-        from constructs_lib.model import Flag, Profile, ShortTerm
+        from appconfig_flags.model import Flag, Profile, ShortTerm
 
         NEW_CART = Flag(key="new-cart", short_term=ShortTerm(remove_by="2026-12-31"))
         PROFILES = (Profile("Shop", (NEW_CART,)),)

@@ -28,7 +28,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_importing_the_model_does_not_load_aws_cdk() -> None:
-    result = _run_python("import constructs_lib.model, sys; assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded'")
+    result = _run_python("import appconfig_flags.model, sys; assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded'")
     assert result.returncode == 0, result.stderr
 
 
@@ -54,7 +54,7 @@ def test_the_constructs_are_exported_by_name() -> None:
 
 def test_every_model_name_is_reexported_as_the_same_object() -> None:
     missing = sorted(set(model.__all__) - set(constructs_lib.__all__))
-    assert missing == [], f"constructs_lib.model exports {missing}; add them to constructs_lib/__init__.py"
+    assert missing == [], f"appconfig_flags.model exports {missing}; add them to constructs_lib/__init__.py"
     for name in model.__all__:
         assert getattr(constructs_lib, name) is getattr(model, name), name
 

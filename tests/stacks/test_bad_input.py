@@ -69,7 +69,7 @@ def test_an_invalid_value_in_the_flag_catalogue_is_reported_with_profile_flag_at
     app_dir.mkdir()
     for name in ("app.py", "cdk.json"):
         shutil.copy(ROOT / name, app_dir / name)
-    for package in ("constructs_lib", "stacks", "flags"):
+    for package in ("appconfig_flags", "constructs_lib", "stacks", "flags"):
         shutil.copytree(ROOT / package, app_dir / package, ignore=shutil.ignore_patterns("__pycache__"))
     catalogue = app_dir / "flags" / "checkout.py"
     text = catalogue.read_text()

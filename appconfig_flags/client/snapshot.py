@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from constructs_lib.model import AttributeValue
+from appconfig_flags.model import AttributeValue
 
 from .errors import ErrorKind, SourceError
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.model import (
+from appconfig_flags.model import (
     Attribute,
     Flag,
     FlagValidationError,
@@ -18,7 +18,7 @@ from constructs_lib.model import (
     Variant,
     retrieval_form,
 )
-from constructs_lib.model.document import dump_json
+from appconfig_flags.model.document import dump_json
 from flags.checkout import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS
 
 from .test_schema import Pair, pair

@@ -1,4 +1,4 @@
-"""``python -m checkout.agent_files``: one retrieval-form file per environment, named as the agent expects."""
+"""``python -m appconfig_flags.agent_files``: one retrieval-form file per environment, named as the agent expects."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checkout.agent_files import main
-from constructs_lib.model import retrieval_form
+from appconfig_flags.agent_files import main
+from appconfig_flags.model import retrieval_form
 from flags import CHECKOUT_FLAGS
 
 

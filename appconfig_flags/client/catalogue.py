@@ -7,7 +7,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from constructs_lib.model import AttributeType, AttributeValue, Flag, Problem, Profile, check_document
+from appconfig_flags.model import AttributeType, AttributeValue, Flag, Problem, Profile, check_document
 
 from .snapshot import FlagData, Snapshot
 

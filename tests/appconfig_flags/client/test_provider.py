@@ -12,8 +12,8 @@ from openfeature.exception import ErrorCode
 from openfeature.flag_evaluation import Reason
 from openfeature.provider import ProviderStatus
 
-from checkout.flagsclient import Backoff, ErrorKind, FlagsClient, LocalSource, Snapshot, SourceError
-from checkout.flagsclient.provider import AppConfigProvider
+from appconfig_flags.client import Backoff, ErrorKind, FlagsClient, LocalSource, Snapshot, SourceError
+from appconfig_flags.client.provider import AppConfigProvider
 from flags import CHECKOUT_FLAGS
 
 from .conftest import FakeClock

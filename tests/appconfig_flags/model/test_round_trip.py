@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib.model import FlagValidationError, Profile
-from constructs_lib.model.schema import check_document
+from appconfig_flags.model import FlagValidationError, Profile
+from appconfig_flags.model.schema import check_document
 
 #: The spec's §11.1 valid examples (basic, then multi-variant).
 SPEC_BASIC = """

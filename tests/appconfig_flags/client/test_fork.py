@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from checkout.flagsclient import FlagsClient
-from checkout.flagsclient.testing import GET, START, FakeAppConfigData
+from appconfig_flags.client import FlagsClient
+from appconfig_flags.client.testing import GET, START, FakeAppConfigData
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 

@@ -1,4 +1,4 @@
-"""``python -m checkout.agent_files --out DIR``: the catalogue as AppConfig Agent local-development files.
+"""``python -m appconfig_flags.agent_files --out DIR``: the catalogue as AppConfig Agent local-development files.
 
 One file per (environment, profile), named ``application:environment:profile.json`` and holding
 the retrieval form, for an agent started with ``LOCAL_DEVELOPMENT_DIRECTORY=DIR`` (runtime spec §2).
@@ -11,8 +11,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from checkout.flagsclient import DEFAULT_APPLICATION
-from constructs_lib.model import Profile, retrieval_form
+from appconfig_flags.client import DEFAULT_APPLICATION
+from appconfig_flags.model import Profile, retrieval_form
 from flags import PROFILES
 
 
@@ -41,7 +41,7 @@ def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, envi
 
 def main(argv: list[str] | None = None) -> int:
     known = sorted({e for p in PROFILES for e in (p.environments or ())})
-    parser = argparse.ArgumentParser(prog="python -m checkout.agent_files", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.agent_files", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, type=Path, help="directory to write (created if missing)")
     parser.add_argument("--env", choices=known, action="append",

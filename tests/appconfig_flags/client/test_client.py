@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from checkout.flagsclient import (
+from appconfig_flags.client import (
     UNCHANGED,
     Backoff,
     ClientEvent,
@@ -22,7 +22,7 @@ from checkout.flagsclient import (
     SourceError,
     Unchanged,
 )
-from constructs_lib.model import Attribute, Flag
+from appconfig_flags.model import Attribute, Flag
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 
@@ -145,7 +145,7 @@ def test_transient_failures_warn_once_then_are_rate_limited(clock: FakeClock, ca
     source = ScriptedSource(snapshot(), *[throttled() for _ in range(5)], poll_interval=30)
     client = FlagsClient(source, catalogue=CHECKOUT_FLAGS, background=False, clock=clock,
                          backoff=Backoff(random=lambda: 0.0), warn_every=300)
-    with caplog.at_level(logging.DEBUG, logger="checkout.flagsclient"):
+    with caplog.at_level(logging.DEBUG, logger="appconfig_flags.client"):
         for _ in range(7):
             clock.advance(client.poll())
     warnings = [r for r in caplog.records if r.levelname == "WARNING" and "fetch failed" in r.getMessage()]
@@ -156,7 +156,7 @@ def test_transient_failures_warn_once_then_are_rate_limited(clock: FakeClock, ca
 
 def test_version_change_is_logged_at_info(clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     client = no_jitter_client(ScriptedSource(snapshot("1"), snapshot("2", **{"default-currency": "BTC"})), clock)
-    with caplog.at_level(logging.INFO, logger="checkout.flagsclient"):
+    with caplog.at_level(logging.INFO, logger="appconfig_flags.client"):
         clock.advance(client.poll())
         clock.advance(client.poll())
     infos = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]

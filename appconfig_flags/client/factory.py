@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs_lib.model import Profile
+from appconfig_flags.model import Profile
 
 from .agent import AgentSource
 from .appconfigdata import AppConfigDataSource

@@ -2,14 +2,14 @@
 
 Usage::
 
-    from checkout.flagsclient import FlagsClient, make_source
+    from appconfig_flags.client import FlagsClient, make_source
     from flags import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS
 
     client = FlagsClient(make_source("appconfig", profile=CHECKOUT_FLAGS, environment="Beta"),
                          catalogue=CHECKOUT_FLAGS)
     if client.enabled(ALLOW_BITCOIN_AT_CHECKOUT): ...
 
-The OpenFeature provider lives in :mod:`checkout.flagsclient.provider` (it needs openfeature-sdk).
+The OpenFeature provider lives in :mod:`appconfig_flags.client.provider` (it needs openfeature-sdk).
 """
 from .agent import AgentSource
 from .appconfigdata import AppConfigDataSource

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checkout.flagsclient import UNCHANGED, AgentSource, ErrorKind, Snapshot, SourceError
+from appconfig_flags.client import UNCHANGED, AgentSource, ErrorKind, Snapshot, SourceError
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 
 from .conftest import FakeClock, closed_port, no_jitter_client

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from checkout.flagsclient import FlagsClient, Health, Resolution
-from checkout.flagsclient.testing import GET, START, FakeAppConfigData
-from constructs_lib.model import retrieval_form
+from appconfig_flags.client import FlagsClient, Health, Resolution
+from appconfig_flags.client.testing import GET, START, FakeAppConfigData
+from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from checkout.flagsclient import UNCHANGED, AppConfigDataSource, ErrorKind, Snapshot, SourceError
+from appconfig_flags.client import UNCHANGED, AppConfigDataSource, ErrorKind, Snapshot, SourceError
 
 from .conftest import FakeClock
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.model import rules
+from appconfig_flags.model import rules
 
 from .test_documents import TEXT_PROBLEMS
 from .test_profile import AUTHORING_PROBLEMS

@@ -1,7 +1,7 @@
 """Flag values straight from the catalogue: no AWS account, no network (the demo's default)."""
 from __future__ import annotations
 
-from constructs_lib.model import Profile, retrieval_form
+from appconfig_flags.model import Profile, retrieval_form
 
 from .snapshot import UNCHANGED, Snapshot, Unchanged
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
-from constructs_lib.model import AttributeValue, Flag, Profile
+from appconfig_flags.model import AttributeValue, Flag, Profile
 
 from .backoff import Backoff
 from .catalogue import Catalogue, FlagState, resolve

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from constructs_lib.model import check_document_text, rules
-from constructs_lib.model.document import dump_json
+from appconfig_flags.model import check_document_text, rules
+from appconfig_flags.model.document import dump_json
 
 from .test_schema import Pair, pair
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.model.problems import NO_VALUE
-from constructs_lib.model.schema import check_document
+from appconfig_flags.model.problems import NO_VALUE
+from appconfig_flags.model.schema import check_document
 
 from .documents import attribute, attributes, doc, numbered_variants, one_flag, variant, variants
 
