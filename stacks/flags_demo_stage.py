@@ -1,6 +1,7 @@
-"""A pipeline stage: the FlagsDemo stack with one environment, in that environment's account and region."""
+"""A pipeline stage: the FlagsDemo stack with one environment, in one of that environment's targets (account, region)."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import aws_cdk as cdk
@@ -33,9 +34,9 @@ class FlagsDemoStage(cdk.Stage):
     ) -> None:
         super().__init__(scope, id, env=cdk.Environment(account=stage.account, region=stage.region), **kwargs)
         self.environment_name = stage.name
+        where = f"{stage.name} environment" if stage.id == stage.name else f"{stage.name} environment in {stage.region}"
         self.stack = FlagsDemoStack(self, "FlagsDemo", settings=settings, environments=[stage.name],
-                                    description=f"{settings.application_name} feature flags, {stage.name} environment "
-                                                f"(pipeline stage)")
+                                    description=f"{settings.application_name} feature flags, {where} (pipeline stage)")
         self.deployment_reader: iam.Role | None = None
         if watcher_role_name is not None and watcher_account is not None:
             watcher_role_arn = f"arn:{self.stack.partition}:iam::{watcher_account}:role/{watcher_role_name}"
@@ -55,8 +56,20 @@ class FlagsDemoStage(cdk.Stage):
 
 
 def deployment_reader_role_name(stack: cdk.Stack) -> str:
-    """e.g. ``Beta-FlagsDemo-deployment-reader``: IAM names are per account, stack names per stage."""
-    return f"{stack.stack_name}-deployment-reader"
+    """e.g. ``Beta-FlagsDemo-deployment-reader``: IAM names are per account, stack names per stage (and target)."""
+    return iam_role_name(f"{stack.stack_name}-deployment-reader")
+
+
+#: IAM role names have at most 64 characters (IAM User Guide, "IAM object quotas").
+ROLE_NAME_MAX = 64
+
+
+def iam_role_name(name: str) -> str:
+    """``name``, or when longer than IAM allows, its start and a digest of the whole: the same name on both sides."""
+    if len(name) <= ROLE_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:ROLE_NAME_MAX - len(digest) - 1]}-{digest}"
 
 
 def _deployment_reader(stack: FlagsDemoStack, environment_name: str, watcher_account: str,

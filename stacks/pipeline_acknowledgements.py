@@ -5,6 +5,8 @@ bucket and key, CodeBuild logs and reports, self-mutation); each acknowledgement
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_s3 as s3
@@ -25,14 +27,21 @@ _UNENCRYPTED_PROJECT = (
     "AWS-managed aws/s3 KMS key.")
 
 
-def acknowledge_pipeline_findings(pipeline: pipelines.CodePipeline) -> None:
-    """Acknowledge the findings in the roles and bucket ``pipeline`` (built) declares."""
+def acknowledge_pipeline_findings(pipeline: pipelines.CodePipeline, *,
+                                  wait_steps: Sequence[pipelines.CodeBuildStep] = ()) -> None:
+    """Acknowledge the findings in the roles and bucket ``pipeline`` (built) declares.
+
+    ``wait_steps`` run with roles of their own, outside ``pipeline``: their findings are acknowledged on
+    those roles (``acknowledge_watcher_findings``), not here, where they would match nothing.
+    """
     stack = cdk.Stack.of(pipeline)
     bucket = pipeline.pipeline.artifact_bucket
     _acknowledge(pipeline, _artifact_findings(bucket, BUCKET_ACTIONS))
+    own_role = {step.project.node.path for step in wait_steps}
     for project in pipeline.node.find_all():
         if isinstance(project, codebuild.CfnProject):
-            _acknowledge(pipeline, _project_findings(stack, project))
+            if project.node.scope is not None and project.node.scope.node.path not in own_role:
+                _acknowledge(pipeline, _project_findings(stack, project))
             if bucket.encryption_key is None:
                 _acknowledge(project, {"AwsSolutions-CB4": _UNENCRYPTED_PROJECT})
     bucket_resource = bucket.node.default_child
@@ -49,8 +58,10 @@ def acknowledge_pipeline_findings(pipeline: pipelines.CodePipeline) -> None:
             "the statement's condition admits only roles tagged aws-cdk:bootstrap-role deploy/file-publishing/"
             "image-publishing.",
         "AwsSolutions-IAM5[Resource::*]":
-            "Self-mutation's `cdk deploy` reads (cloudformation:DescribeStacks, s3:ListBucket) the bootstrap stack "
-            "and bucket, whose names it learns only at run time; nothing is written with this statement.",
+            "aws-cdk-lib's pipelines module gives the self-mutation role cloudformation:DescribeStacks and "
+            "s3:ListBucket on every resource, with no option to narrow them; `cdk deploy` works through the "
+            "bootstrap deploy role it assumes (the statement above). Both actions only read: stack descriptions "
+            "and bucket listings, no template, object or change.",
     })
 
 

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from constructs import Node
 
-from .settings import EnvironmentSettings, FlagsDemoSettings, SettingsError
+from .settings import ACCOUNT, EnvironmentSettings, FlagsDemoSettings, SettingsError, aws_regions
+
+#: The repository root: package.json and package-lock.json pin the project's CDK CLI.
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Every key of the ``pipeline`` context object.
 KEYS = ("enabled", "connectionArn", "repository", "branch", "manualApproval", "account", "region")
@@ -22,8 +27,8 @@ KEYS = ("enabled", "connectionArn", "repository", "branch", "manualApproval", "a
 CONNECTION_ARN = re.compile(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$")
 #: GitHub, GitHub Enterprise, Bitbucket and GitLab name repositories ``owner/name``.
 REPOSITORY = re.compile(r"^[\w.-]+/[\w.-]+$")
-ACCOUNT = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+#: An exact npm version, as package-lock.json records the installed CDK CLI.
+EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 class PipelineSettingsError(SettingsError):
@@ -37,14 +42,29 @@ class PipelineSettingsError(SettingsError):
 
 @dataclass(frozen=True)
 class StageSettings:
-    """One pipeline stage: an AppConfig environment of the app and where its stack deploys."""
+    """One pipeline stage: an AppConfig environment of the app in one of its targets (an account and region)."""
 
     environment: EnvironmentSettings
     account: str
     region: str
-    #: Another environment is promoted after this one: the pipeline waits for its deployments.
-    wait_for_deployments: bool
-    #: A production environment, approved by a person first when ``manualApproval`` is on.
+    #: The stage's construct ID, and so its stack's name prefix (``Beta`` -> ``Beta-FlagsDemo``): the
+    #: environment's name when it has one target; with several, ``<name>-<region>``, plus ``-<account>``
+    #: for a region that two of its accounts share.
+    id: str
+
+    @property
+    def name(self) -> str:
+        """The environment's name."""
+        return self.environment.name
+
+
+@dataclass(frozen=True)
+class WaveSettings:
+    """One environment: a pipeline wave of one stage per target, deployed side by side."""
+
+    environment: EnvironmentSettings
+    stages: tuple[StageSettings, ...]
+    #: A production environment, approved by a person once before its wave when ``manualApproval`` is on.
     approval: bool
 
     @property
@@ -54,7 +74,7 @@ class StageSettings:
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    """Where the pipeline lives, what it builds from, and its stages in deployment order."""
+    """Where the pipeline lives, what it builds from, and its waves in deployment order."""
 
     connection_arn: str
     repository: str
@@ -62,7 +82,14 @@ class PipelineSettings:
     account: str
     region: str
     manual_approval: bool
-    stages: tuple[StageSettings, ...]
+    waves: tuple[WaveSettings, ...]
+    #: The CDK CLI version self-mutation installs: the project's (package-lock.json), not the latest.
+    cdk_cli_version: str
+
+    @property
+    def stages(self) -> tuple[StageSettings, ...]:
+        """Every stage of every wave, in deployment order."""
+        return tuple(stage for wave in self.waves for stage in wave.stages)
 
     @property
     def cross_account(self) -> bool:
@@ -100,8 +127,12 @@ class PipelineSettings:
         return cls.from_context(cls.context_of(node), flags=flags) if enabled else None
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any], *, flags: FlagsDemoSettings) -> PipelineSettings:
-        """Parse the ``pipeline`` object; every missing or invalid key is reported in one error."""
+    def from_context(cls, context: Mapping[str, Any], *, flags: FlagsDemoSettings,
+                     cdk_cli_version: str | None = None) -> PipelineSettings:
+        """Parse the ``pipeline`` object; every missing or invalid key is reported in one error.
+
+        ``cdk_cli_version`` Default: the version package-lock.json installs (``project_cdk_cli_version()``).
+        """
         problems: list[str] = []
         unknown = sorted(set(context) - set(KEYS))
         if unknown:
@@ -114,38 +145,62 @@ class PipelineSettings:
         if not isinstance(branch, str) or not branch.strip():
             problems.append(f"pipeline.branch: must be a branch name (got {branch!r})")
         account = _required(context, "account", ACCOUNT, "the pipeline's 12-digit AWS account ID", problems)
-        region = _required(context, "region", REGION, "the pipeline's AWS region, e.g. eu-west-1", problems)
+        region = _required(context, "region", aws_regions(), "the pipeline's AWS region, e.g. eu-west-1", problems)
         manual_approval = _boolean(context.get("manualApproval", True))
         if manual_approval is None:
             problems.append(f"pipeline.manualApproval: must be true or false (got {context['manualApproval']!r})")
-        stages = []
-        promoted_after = {e.promote_after for e in flags.environments}
+        waves = []
         for environment in flags.environments:  # in promotion order (FlagsDemoSettings)
-            where = f"flagsdemo.environments.{environment.name}"
-            # Unset: the pipeline's, whose problems are reported above.
-            stage_account = environment.account or account
-            stage_region = environment.region or region
-            if environment.account is not None and not ACCOUNT.match(str(environment.account)):
-                problems.append(f"{where}.account: must be a 12-digit AWS account ID (got {environment.account!r})")
-            if environment.region is not None and not REGION.match(str(environment.region)):
-                problems.append(f"{where}.region: must be an AWS region, e.g. eu-west-1 (got {environment.region!r})")
-            stages.append(StageSettings(
-                environment=environment, account=str(stage_account), region=str(stage_region),
-                wait_for_deployments=environment.name in promoted_after,
+            waves.append(WaveSettings(
+                environment=environment, stages=_stages(environment, account, region),
                 approval=environment.production and manual_approval is not False,
             ))
+        if cdk_cli_version is None:
+            cdk_cli_version = project_cdk_cli_version(problems)
         if problems:
             raise PipelineSettingsError(problems)
         return cls(connection_arn=connection_arn, repository=repository, branch=branch, account=account,
-                   region=region, manual_approval=bool(manual_approval), stages=tuple(stages))
+                   region=region, manual_approval=bool(manual_approval), waves=tuple(waves),
+                   cdk_cli_version=cdk_cli_version)
 
 
-def _required(context: Mapping[str, Any], key: str, pattern: re.Pattern[str], what: str, problems: list[str]) -> str:
+def _stages(environment: EnvironmentSettings, account: str, region: str) -> tuple[StageSettings, ...]:
+    """One stage per target; an unset account or region is the pipeline's (whose problems are reported apart)."""
+    resolved = [(target.account or account, target.region or region) for target in environment.targets]
+    if len(resolved) == 1:
+        ((stage_account, stage_region),) = resolved
+        return (StageSettings(environment=environment, account=stage_account, region=stage_region, id=environment.name),)
+    regions = Counter(stage_region for _, stage_region in resolved)
+    return tuple(
+        StageSettings(environment=environment, account=stage_account, region=stage_region,
+                      id=f"{environment.name}-{stage_region}" + (f"-{stage_account}" if regions[stage_region] > 1 else ""))
+        for stage_account, stage_region in resolved
+    )
+
+
+def project_cdk_cli_version(problems: list[str], root: Path = ROOT) -> str:
+    """The exact aws-cdk version package-lock.json installs (``make setup`` runs ``npm ci``); problems if unknown."""
+    lock = root / "package-lock.json"
+    try:
+        version = json.loads(lock.read_text())["packages"]["node_modules/aws-cdk"]["version"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.append(f"{lock.name}: cannot read the aws-cdk version the pipeline's self-mutation pins "
+                        f"({type(exc).__name__}: {exc}); run `npm install` to write it")
+        return ""
+    if not isinstance(version, str) or not EXACT_VERSION.match(version):
+        problems.append(f"{lock.name}: packages.node_modules/aws-cdk.version must be an exact version (got {version!r})")
+        return ""
+    return version
+
+
+def _required(context: Mapping[str, Any], key: str, rule: re.Pattern[str] | frozenset[str], what: str,
+              problems: list[str]) -> str:
     value = context.get(key)
     if value is None or value == "":
         problems.append(f"pipeline.{key}: missing; set it to {what}")
         return ""
-    if not isinstance(value, str) or not pattern.match(value):
+    valid = rule.match(value) if isinstance(rule, re.Pattern) and isinstance(value, str) else value in rule
+    if not isinstance(value, str) or not valid:
         problems.append(f"pipeline.{key}: must be {what} (got {value!r})")
         return ""
     return value

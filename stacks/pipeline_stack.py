@@ -1,4 +1,8 @@
-"""The delivery pipeline: each merge is tested, deployed to Beta, baked, approved, then deployed to Production."""
+"""The delivery pipeline: each merge is tested, deployed to Beta, baked, approved, then deployed to Production.
+
+Each environment is a CDK Pipelines wave: one stage per target (account and region), deployed side by side,
+each followed by its own wait for AppConfig; the next wave starts when every stage of the previous one is done.
+"""
 from __future__ import annotations
 
 import re
@@ -13,9 +17,9 @@ from constructs import Construct
 
 from flags import PROFILES
 
-from .flags_demo_stage import FlagsDemoStage
+from .flags_demo_stage import FlagsDemoStage, iam_role_name
 from .pipeline_acknowledgements import acknowledge_pipeline_findings, acknowledge_watcher_findings
-from .pipeline_settings import PipelineSettings, StageSettings
+from .pipeline_settings import PipelineSettings, StageSettings, WaveSettings
 from .settings import FlagsDemoSettings
 
 #: The synth step: the whole test suite, then the app with its pipeline (the Makefile sets up Python, npm, Node).
@@ -30,11 +34,12 @@ CONSOLE_URL_VARIABLE = "APPCONFIG_CONSOLE_URL"
 
 
 class FlagsDemoPipelineStack(cdk.Stack):
-    """A self-mutating CodePipeline (V2, queued runs) that deploys one FlagsDemo stage per environment.
+    """A self-mutating CodePipeline (V2, queued runs) that deploys one FlagsDemo wave per environment.
 
-    Stages follow the environments' promotion order. A stage whose environment another is promoted
-    after (Beta) waits until its AppConfig deployments are COMPLETE, bake time included, and fails on
-    a rollback; a production stage waits for a person's approval first when ``manualApproval`` is on.
+    Waves follow the environments' promotion order; a wave deploys one stage per target of its environment
+    in parallel. Every stage waits until its AppConfig deployments are COMPLETE, bake time included, and
+    fails on a rollback; a production wave waits for a person's approval first, once, when
+    ``manualApproval`` is on.
     """
 
     def __init__(
@@ -53,6 +58,8 @@ class FlagsDemoPipelineStack(cdk.Stack):
             # One run at a time, each to its end: a newer merge never cancels a run that is baking or awaiting approval.
             execution_mode=codepipeline.ExecutionMode.QUEUED,
             self_mutation=True,
+            # Self-mutation installs this CDK CLI (the project's, package-lock.json), not the latest aws-cdk@2.
+            cli_version=pipeline.cdk_cli_version,
             # Stages in other accounts read the artifacts: encrypt them with a key those accounts may use.
             cross_account_keys=pipeline.cross_account,
             enable_key_rotation=pipeline.cross_account,
@@ -65,34 +72,34 @@ class FlagsDemoPipelineStack(cdk.Stack):
         )
         self.stages: list[FlagsDemoStage] = []
         self._watchers: list[tuple[iam.Role, pipelines.CodeBuildStep]] = []
-        review_url: str | None = None
-        for stage in pipeline.stages:
-            review_url = self._add_stage(settings, stage, review_url)
+        previous: tuple[WaveSettings, str] | None = None
+        for wave in pipeline.waves:
+            previous = (wave, self._add_wave(settings, wave, previous))
         self.pipeline.build_pipeline()
-        acknowledge_pipeline_findings(self.pipeline)
+        _grant_connection(self.pipeline, pipeline.connection_arn)
+        acknowledge_pipeline_findings(self.pipeline, wait_steps=[step for _, step in self._watchers])
         for role, step in self._watchers:
             acknowledge_watcher_findings(role, step, self.pipeline)
 
-    def _add_stage(self, settings: FlagsDemoSettings, stage: StageSettings, review_url: str | None) -> str | None:
-        """Add ``stage``; returns the console URL its wait step exports, for the next approval."""
-        watcher_role_name = f"{self.stack_name}-{stage.name}-deployment-watcher" if stage.wait_for_deployments else None
-        app_stage = FlagsDemoStage(self, stage.name, settings=settings, stage=stage,
-                                   watcher_role_name=watcher_role_name, watcher_account=self.pipeline_settings.account)
-        previous = self.stages[-1].environment_name if self.stages else None
+    def _add_wave(self, settings: FlagsDemoSettings, wave: WaveSettings, previous: tuple[WaveSettings, str] | None) -> str:
+        """Add ``wave``; returns the console URL its first stage's wait step exports, for the next approval."""
         pre: list[pipelines.Step] = []
-        if stage.approval:
+        if wave.approval:
             pre.append(pipelines.ManualApprovalStep(
-                f"Approve{stage.name}", comment=_approval_comment(stage, previous, review_url), review_url=review_url,
+                f"Approve{wave.name}", comment=_approval_comment(wave, previous),
+                review_url=previous[1] if previous else None,
             ))
-        post: list[pipelines.Step] = []
-        exported_url = None
-        if watcher_role_name is not None:
+        pipeline_wave = self.pipeline.add_wave(wave.name, pre=pre)
+        urls = []
+        for stage in wave.stages:
+            watcher_role_name = iam_role_name(f"{self.stack_name}-{stage.id}-deployment-watcher")
+            app_stage = FlagsDemoStage(self, stage.id, settings=settings, stage=stage,
+                                       watcher_role_name=watcher_role_name, watcher_account=self.pipeline_settings.account)
             wait = self._wait_step(app_stage, stage, watcher_role_name)
-            exported_url = wait.exported_variable(CONSOLE_URL_VARIABLE)
-            post.append(wait)
-        self.pipeline.add_stage(app_stage, pre=pre, post=post)
-        self.stages.append(app_stage)
-        return exported_url
+            urls.append(wait.exported_variable(CONSOLE_URL_VARIABLE))
+            pipeline_wave.add_stage(app_stage, post=[wait])
+            self.stages.append(app_stage)
+        return urls[0]
 
     def _wait_step(self, app_stage: FlagsDemoStage, stage: StageSettings, watcher_role_name: str) -> pipelines.CodeBuildStep:
         """Poll the stage's AppConfig deployments until COMPLETE; fail on a rollback."""
@@ -101,7 +108,7 @@ class FlagsDemoPipelineStack(cdk.Stack):
         reader_arn = self.format_arn(service="iam", region="", account=stage.account, resource="role",
                                      resource_name=app_stage.deployment_reader_role_name)
         role = iam.Role(
-            self, f"{stage.name}DeploymentWatcher",
+            self, f"{stage.id}DeploymentWatcher",
             role_name=watcher_role_name,
             assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
             description=f"The pipeline's wait step: assumes {app_stage.deployment_reader_role_name} to read "
@@ -112,7 +119,7 @@ class FlagsDemoPipelineStack(cdk.Stack):
         # An environment's deployments run one after another, each its rollout plus its bake time.
         minutes = len(PROFILES) * (strategy.duration_minutes + strategy.final_bake_minutes) + 15
         step = pipelines.CodeBuildStep(
-            f"WaitFor{stage.name}Deployments",
+            f"WaitFor{stage.id}Deployments",
             role=role,
             timeout=cdk.Duration.minutes(minutes),
             env={"READER_ROLE_ARN": reader_arn, "APPCONFIG_REGION": stage.region, "POLL_SECONDS": str(POLL_SECONDS)},
@@ -125,6 +132,21 @@ class FlagsDemoPipelineStack(cdk.Stack):
         )
         self._watchers.append((role, step))
         return step
+
+
+def _grant_connection(pipeline: pipelines.CodePipeline, connection_arn: str) -> None:
+    """Let the source action's role use a ``codeconnections`` connection.
+
+    aws-cdk-lib grants ``codestar-connections:UseConnection`` whatever the ARN, but "the service prefix
+    needs to match that of the resource" (AWS CodeConnections, "Connections rename - Summary of changes",
+    https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html).
+    """
+    service = connection_arn.split(":")[2]
+    if service == "codestar-connections":
+        return  # aws-cdk-lib's own grant matches
+    # The role CodePipeline creates for the action when it binds it: Pipeline/Pipeline/Source/<action>/CodePipelineActionRole.
+    (role,) = [c for c in pipeline.pipeline.node.find_child("Source").node.find_all() if isinstance(c, iam.Role)]
+    role.add_to_principal_policy(iam.PolicyStatement(actions=[f"{service}:UseConnection"], resources=[connection_arn]))
 
 
 def _variable_name(name: str) -> str:
@@ -157,10 +179,12 @@ done""",
     ]
 
 
-def _approval_comment(stage: StageSettings, previous: str | None, review_url: str | None) -> str:
-    where = f"account {stage.account}, {stage.region}"
-    if previous is None or review_url is None:
-        return f"Approve to deploy the merged feature flags to {stage.name} ({where})."
-    # The URL is a variable of the previous stage's wait step, resolved when the run reaches this approval.
-    return (f"The merged feature flags completed their deployment and bake time in {previous}: {review_url} . "
-            f"Approve to deploy them to {stage.name} ({where}).")
+def _approval_comment(wave: WaveSettings, previous: tuple[WaveSettings, str] | None) -> str:
+    where = "; ".join(f"account {stage.account}, {stage.region}" for stage in wave.stages)
+    if previous is None:
+        return f"Approve to deploy the merged feature flags to {wave.name} ({where})."
+    before, review_url = previous
+    completed = before.name if len(before.stages) == 1 else f"all {len(before.stages)} targets of {before.name}"
+    # The URL is a variable of the previous wave's wait step, resolved when the run reaches this approval.
+    return (f"The merged feature flags completed their deployment and bake time in {completed}: {review_url} . "
+            f"Approve to deploy them to {wave.name} ({where}).")

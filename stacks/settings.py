@@ -1,9 +1,12 @@
 """The FlagsDemo app's settings, read from cdk.json context and checked before anything is built."""
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from appconfig_flags.model.problems import problem_list
@@ -31,6 +34,30 @@ class SettingsError(ValueError):
         super().__init__(problem_list(f"cdk.json context {self.context_key!r}", self.problems))
 
 
+#: An AWS account ID: 12 digits.
+ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@lru_cache(maxsize=1)
+def aws_regions() -> frozenset[str]:
+    """Every region of every partition botocore knows (its ``endpoints.json``), e.g. ``eu-west-1``."""
+    from botocore.loaders import create_loader
+
+    endpoints = create_loader().load_data("endpoints")
+    return frozenset(region for partition in endpoints["partitions"] for region in partition["regions"])
+
+
+@dataclass(frozen=True)
+class Target:
+    """One account and region an environment deploys to; None: the pipeline's (``account``/``region`` unset)."""
+
+    account: str | None = None
+    region: str | None = None
+
+    def __str__(self) -> str:
+        return f"aws://{self.account or '(pipeline account)'}/{self.region or '(pipeline region)'}"
+
+
 @dataclass(frozen=True)
 class EnvironmentSettings:
     """One AppConfig environment of the app, and where its stack deploys."""
@@ -45,8 +72,9 @@ class EnvironmentSettings:
     alarm_arns: tuple[str, ...] = ()
     #: False: watch only ``alarm_arns``, create no alarm on the checkout error metric.
     metric_alarm: bool = True
-    account: str | None = None
-    region: str | None = None
+    #: Where the environment's pipeline stages deploy, one stack per target (AppConfig is regional).
+    #: Default: one target, the pipeline's account and region.
+    targets: tuple[Target, ...] = (Target(),)
 
 
 @dataclass(frozen=True)
@@ -90,6 +118,7 @@ class FlagsDemoSettings:
             problems.append(f"flagsdemo.environments: must map environment names to settings (got {raw!r})")
             raw = {}
         environments = [_environment(name, env, raw, strategies, problems) for name, env in raw.items()]
+        _check_shared_targets([e for e in environments if e is not None], problems)
         ordered: list[EnvironmentSettings] = []
         try:
             ordered = promotion_order([e for e in environments if e is not None], name=lambda e: e.name,
@@ -102,7 +131,8 @@ class FlagsDemoSettings:
 
 
 _ENVIRONMENT_KEYS = {"strategy", "production", "allowUnmonitored", "promoteAfter", "alarmThreshold", "alarmArns",
-                     "metricAlarm", "account", "region"}
+                     "metricAlarm", "account", "region", "targets"}
+_TARGET_KEYS = ("account", "region")
 
 
 def _environment(name: str, env: Any, all_names: Mapping[str, Any], strategies: Mapping[str, DeploymentStrategy],
@@ -137,14 +167,81 @@ def _environment(name: str, env: Any, all_names: Mapping[str, Any], strategies: 
     if not isinstance(arns, list) or not all(isinstance(a, str) and a.startswith("arn:") for a in arns):
         problems.append(f"{where}.alarmArns: must be a list of CloudWatch alarm ARNs (got {arns!r})")
         arns = []
-    for key in ("account", "region"):
-        if env.get(key) is not None and not isinstance(env[key], str):
-            problems.append(f"{where}.{key}: must be a string (got {env[key]!r})")
     return EnvironmentSettings(
         name=name, strategy=strategy, production=flags["production"], allow_unmonitored=flags["allowUnmonitored"],
         promote_after=after, alarm_threshold=float(threshold), alarm_arns=tuple(arns), metric_alarm=flags["metricAlarm"],
-        account=env.get("account"), region=env.get("region"),
+        targets=_targets(env, where, problems),
     )
+
+
+def _targets(env: Mapping[str, Any], where: str, problems: list[str]) -> tuple[Target, ...]:
+    """``targets`` (each with account and region), or the one target ``account``/``region`` (each optional)."""
+    if "targets" not in env:
+        target = Target(account=_location(env, "account", where, problems), region=_location(env, "region", where, problems))
+        return (target,)
+    if given := [key for key in _TARGET_KEYS if key in env]:
+        problems.append(f"{where}: give either targets or {'/'.join(given)}, not both "
+                        f"(got targets={env['targets']!r}, {', '.join(f'{k}={env[k]!r}' for k in given)})")
+    raw = env["targets"]
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{where}.targets: must be a non-empty list of {{\"account\": ..., \"region\": ...}} (got {raw!r})")
+        return (Target(),)
+    targets: list[Target] = []
+    first: dict[Target, int] = {}
+    for index, item in enumerate(raw):
+        at = f"{where}.targets[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{at}: must be an object {{\"account\": ..., \"region\": ...}} (got {item!r})")
+            continue
+        if unknown := set(item) - set(_TARGET_KEYS):
+            problems.append(f"{at}: unknown settings {sorted(unknown)} (known: {list(_TARGET_KEYS)})")
+        missing = [key for key in _TARGET_KEYS if item.get(key) is None]
+        for key in missing:
+            problems.append(f"{at}.{key}: missing; each target names its account and region")
+        target = Target(account=_location(item, "account", at, problems), region=_location(item, "region", at, problems))
+        if missing or target.account is None or target.region is None:
+            continue
+        if target in first:
+            problems.append(f"{at}: {target} is listed twice (also {where}.targets[{first[target]}])")
+            continue
+        first[target] = index
+        targets.append(target)
+    return tuple(targets) or (Target(),)
+
+
+def _location(raw: Mapping[str, Any], key: str, where: str, problems: list[str]) -> str | None:
+    """``raw[key]`` when it is a valid account ID or region name (or absent); else a problem and None."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if key == "account":
+        if isinstance(value, str) and ACCOUNT.match(value):
+            return value
+        problems.append(f"{where}.account: must be a 12-digit AWS account ID, as a string (got {value!r})")
+        return None
+    if isinstance(value, str) and value in aws_regions():
+        return value
+    near = difflib.get_close_matches(str(value), sorted(aws_regions()), n=3)
+    hint = f"did you mean {' or '.join(map(repr, near))}?" if near else "e.g. 'eu-west-1'"
+    problems.append(f"{where}.region: {value!r} is not an AWS region name known to botocore ({hint})")
+    return None
+
+
+def _check_shared_targets(environments: list[EnvironmentSettings], problems: list[str]) -> None:
+    """One AppConfig application per account and region: no two environments name the same target.
+
+    Only complete targets (account and region given) are compared; environments that leave them unset
+    deploy to the pipeline's account and region (a single-account pipeline).
+    """
+    owner: dict[Target, str] = {}
+    for environment in environments:
+        for target in environment.targets:
+            if target.account is None or target.region is None:
+                continue
+            if target in owner and owner[target] != environment.name:
+                problems.append(f"flagsdemo.environments.{environment.name}: target {target} is also a target of "
+                                f"{owner[target]}; an account and region holds one environment's stack")
+            owner.setdefault(target, environment.name)
 
 
 def _flag(env: Mapping[str, Any], key: str, default: bool, where: str, problems: list[str]) -> bool:
