@@ -12,7 +12,7 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test cdk demo bench flags-report agent-files lint typecheck docs wheel clean
+.PHONY: help setup synth test cdk demo bench flags-report flags-diff agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
@@ -21,6 +21,7 @@ help:
 	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
 	@echo "make bench         run the benchmarks in bench/"
 	@echo "make flags-report  list short-term flags and where their keys appear in the code"
+	@echo "make flags-diff    what the catalogue's changes do per environment (BASE=HEAD, FORMAT=text|markdown|json)"
 	@echo "make agent-files   write the catalogue as AppConfig Agent local-development files"
 	@echo "make lint          ruff + mypy --strict"
 	@echo "make docs          build the API reference into site/api"
@@ -56,6 +57,9 @@ bench: setup
 
 flags-report: setup
 	python -m constructs_lib.short_term_report flags
+
+flags-diff: setup
+	@python -m appconfig_flags.ops.diff --base "$(or $(BASE),HEAD)" --format $(or $(FORMAT),text) $(ARGS)
 
 agent-files: setup
 	python -m appconfig_flags.agent_files --out $(or $(OUT),agent-local)

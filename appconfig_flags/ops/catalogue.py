@@ -1,0 +1,127 @@
+"""Render a flag catalogue (every profile, every environment) to JSON documents, in a child process.
+
+The catalogue is code (``flags``: a package exposing ``PROFILES``). Code from another git ref, or a
+working tree mid-edit, never runs in the calling process: the tree at the ref is exported with
+``git archive`` into a temporary directory, a child Python renders it there and prints JSON, and the
+directory is removed whatever happens. The caller compares the JSON only.
+"""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+#: The catalogue module used when none is named: this app's ``flags`` package.
+DEFAULT_CATALOGUE = "flags"
+#: Seconds a catalogue may take to import and render before it counts as broken.
+RENDER_TIMEOUT = 120.0
+
+# Runs in the child: imports the catalogue from argv[1] and prints its documents as JSON. Written for
+# any ref's code: PROFILES if the module has it, else every Profile it holds; document(), else render().
+_RENDERER = r"""
+import importlib, json, sys
+root, name = sys.argv[1], sys.argv[2]
+sys.path.insert(0, root)
+out = sys.stdout
+sys.stdout = sys.stderr  # whatever the catalogue prints must not spoil the JSON
+try:
+    module = importlib.import_module(name)
+    profiles = getattr(module, "PROFILES", None)
+    if profiles is None:
+        profiles = [v for v in vars(module).values() if type(v).__name__ == "Profile"]
+    if not profiles:
+        raise LookupError(f"module {name!r} has no PROFILES and no Profile objects")
+    result = []
+    for profile in profiles:
+        environments = list(profile.environments) if getattr(profile, "environments", None) else [None]
+        documents = [[env, profile.document(env) if hasattr(profile, "document") else json.loads(profile.render(env))]
+                     for env in environments]
+        result.append({"profile": profile.name, "documents": documents})
+except (Exception, SystemExit) as exc:
+    message = " ".join(str(exc).split()) or repr(exc)
+    print(f"{type(exc).__name__}: {message}", file=sys.stderr)
+    sys.exit(3)
+out.write(json.dumps(result))
+"""
+
+
+class CatalogueLoadError(Exception):
+    """The catalogue could not be loaded: not a git repository, a bad ref, or code that fails. One line."""
+
+
+Documents = dict[str, dict["str | None", dict[str, Any]]]
+
+
+def render_catalogue(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree") -> Documents:
+    """``{profile: {environment: document}}`` of ``module`` imported from ``root``, rendered by a child Python.
+
+    ``where`` names the tree in error messages. Raises :class:`CatalogueLoadError` with the child's
+    one-line reason (an import error, a ``FlagValidationError`` listing the problems, ...).
+    """
+    try:
+        # -I: no PYTHONPATH, user site or current directory; -B: write no .pyc files into the tree.
+        result = subprocess.run([sys.executable, "-I", "-B", "-c", _RENDERER, str(root), module], cwd=root,
+                                capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise CatalogueLoadError(f"the catalogue {module!r} {where} took over {RENDER_TIMEOUT:g} s to render") from None
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit status {result.returncode}"
+        raise CatalogueLoadError(f"the catalogue {module!r} {where} does not load: {reason}")
+    try:
+        loaded = json.loads(result.stdout)
+        return {entry["profile"]: {env: document for env, document in entry["documents"]} for entry in loaded}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CatalogueLoadError(f"the catalogue {module!r} {where} printed no catalogue JSON ({exc})") from None
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise CatalogueLoadError("git is not installed (needed to read the catalogue at a git ref)") from None
+
+
+def repository_of(path: Path) -> tuple[Path, str]:
+    """The repository's top-level directory holding ``path``, and ``path`` relative to it ('' at the top)."""
+    top = _git(path, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise CatalogueLoadError(f"{path.resolve()} is not in a git repository (a git ref is needed to compare with)")
+    prefix = _git(path, "rev-parse", "--show-prefix").stdout.decode().strip()
+    return Path(top.stdout.decode().strip()), prefix
+
+
+def resolve_commit(repo: Path, ref: str) -> str:
+    """The commit ``ref`` names; :class:`CatalogueLoadError` if it names none."""
+    found = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") if not ref.startswith("-") else None
+    if found is None or found.returncode != 0:
+        raise CatalogueLoadError(f"{ref!r} is not a commit in {repo} (try HEAD, a branch, a tag or a commit hash)")
+    return found.stdout.decode().strip()
+
+
+@contextmanager
+def exported_tree(repo: Path, commit: str) -> Iterator[Path]:
+    """The files of ``commit`` in a temporary directory, removed on leaving (errors included)."""
+    archive = _git(repo, "archive", "--format=tar", commit)
+    if archive.returncode != 0:
+        raise CatalogueLoadError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
+    with tempfile.TemporaryDirectory(prefix="flags-at-ref-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            # "data": no absolute paths, no links leaving the directory, no device files.
+            tar.extractall(tmp, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))  # type: ignore[arg-type]
+        yield Path(tmp)
+
+
+def render_catalogue_at(ref: str, *, root: Path = Path("."), module: str = DEFAULT_CATALOGUE) -> Documents:
+    """The catalogue ``module`` as it was at git ``ref`` of the repository holding ``root``."""
+    repo, prefix = repository_of(root)
+    commit = resolve_commit(repo, ref)
+    with exported_tree(repo, commit) as tree:
+        return render_catalogue(tree / prefix, module, where=f"at {ref}")

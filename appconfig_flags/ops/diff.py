@@ -1,0 +1,84 @@
+"""``python -m appconfig_flags.ops.diff``: what a change to the flag catalogue does, per environment.
+
+Compares the catalogue at a git ref (``--base``, default HEAD) with the working tree (or ``--head``
+REF), on the documents each environment receives (defaults with overrides applied), one line per
+change. Exit status 0 with or without changes (1 with ``--fail-on-change`` when there are some),
+2 when a catalogue cannot be loaded. ``make flags-diff BASE=... FORMAT=...`` runs it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .catalogue import DEFAULT_CATALOGUE, CatalogueLoadError, render_catalogue, render_catalogue_at
+from .flagdiff import FORMATS, diff_catalogues, format_changes
+
+#: The cdk.json context key whose ``environments`` give the promotion order.
+DEFAULT_CONTEXT_KEY = "flagsdemo"
+
+
+def promotion_order_from_cdk_json(path: Path, context_key: str = DEFAULT_CONTEXT_KEY) -> list[str]:
+    """Environment names in promotion order (each after its ``promoteAfter``), from cdk.json context.
+
+    An empty list when the file, the key or a usable order is missing: the diff then shows
+    Production first and the others alphabetically.
+    """
+    try:
+        settings: Any = json.loads(path.read_text(encoding="utf-8"))["context"][context_key]["environments"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(settings, dict):
+        return []
+    after = {name: (env.get("promoteAfter") if isinstance(env, dict) else None) for name, env in settings.items()}
+    ordered: list[str] = []
+    pending = list(after)
+    while pending:
+        ready = next((n for n in pending if after[n] not in after or after[n] in ordered), None)
+        if ready is None:  # a cycle: cdk synth reports it; here the fallback order will do
+            return []
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.ops.diff", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", default="HEAD", help="git ref to compare from (default: %(default)s)")
+    parser.add_argument("--head", help="git ref to compare to (default: the working tree, uncommitted edits included)")
+    parser.add_argument("--catalogue", default=DEFAULT_CATALOGUE,
+                        help="module that exposes PROFILES (default: %(default)s)")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="output format (default: %(default)s)")
+    parser.add_argument("--fail-on-change", action="store_true", help="exit with status 1 when there are changes")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="directory the catalogue module is imported from (default: the current one)")
+    parser.add_argument("--context-key", default=DEFAULT_CONTEXT_KEY,
+                        help="cdk.json context key holding the environments' promotion order (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        before = render_catalogue_at(args.base, root=args.root, module=args.catalogue)
+        if args.head is not None:
+            after = render_catalogue_at(args.head, root=args.root, module=args.catalogue)
+        else:
+            after = render_catalogue(args.root, args.catalogue)
+    except CatalogueLoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # Latest stage first: a reviewer reads what reaches Production before what reaches Beta.
+    order = list(reversed(promotion_order_from_cdk_json(args.root / "cdk.json", args.context_key)))
+    changes = diff_catalogues(before, after, environment_order=order)
+    target = args.head or "working tree"
+    print(format_changes(changes, args.format, title=f"Flag changes, {args.base} → {target}"))
+    return 1 if changes and args.fail_on_change else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
