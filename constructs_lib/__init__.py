@@ -33,8 +33,8 @@ from appconfig_flags.model import (
 
 if TYPE_CHECKING:
     from .application import FlagsApplication
-    from .environment import GuardedEnvironment
-    from .feature_flag_profile import FeatureFlagProfile
+    from .environment import EnvironmentOptions, GuardedEnvironment
+    from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
     from .monitors import AlarmMonitor
     from .props import PropsError
     from .strategies import DeploymentStrategy, GrowthType
@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 _CONSTRUCTS = {
     "FlagsApplication": ".application",
     "GuardedEnvironment": ".environment",
+    "EnvironmentOptions": ".environment",
     "FeatureFlagProfile": ".feature_flag_profile",
+    "FeatureFlagOptions": ".feature_flag_profile",
     "AlarmMonitor": ".monitors",
     "DeploymentStrategy": ".strategies",
     "GrowthType": ".strategies",
@@ -58,6 +60,8 @@ __all__ = [
     "AttributeValue",
     "Constraints",
     "DeploymentStrategy",
+    "EnvironmentOptions",
+    "FeatureFlagOptions",
     "FeatureFlagProfile",
     "Flag",
     "FlagValidationError",

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Token
 from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct
 from typing_extensions import Unpack
@@ -19,6 +18,8 @@ from .strategies import DeploymentStrategy
 
 #: S12.2 application ``Name``: 1 to 64 characters.
 NAME_MAX = 64
+#: The child that holds the custom deployment strategies; no environment or profile may take its id.
+STRATEGIES_ID = "Strategies"
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,18 @@ class FlagsApplication(Construct):
         :param application_name: AppConfig name, 1-64 characters.
         :param description: Default: none.
         :param environment_names: every environment name of this application, also those deployed
-            by other stacks (pipeline stages); flags may set values only for these.
+            by other stacks (pipeline stages); flags may set values only for these. A list or tuple.
             Default: the environments added to this construct.
         """
         super().__init__(scope, id)
         problems = Problems(self)
         if not isinstance(application_name, str) or not 1 <= len(application_name) <= NAME_MAX:
             problems.add("application_name", f"has 1 to {NAME_MAX} characters", application_name)
+        if environment_names is not None and (
+                isinstance(environment_names, (str, bytes)) or not isinstance(environment_names, Sequence)
+                or not all(isinstance(name, str) for name in environment_names)):
+            # A bare string is a sequence too: ("Beta") would mean the environments B, e, t, a.
+            problems.add("environment_names", "must be a list or tuple of environment names", environment_names)
         problems.raise_if_any()
         self.resource = appconfig.Application(self, "Resource", application_name=application_name,
                                               description=description)
@@ -116,8 +122,9 @@ class FlagsApplication(Construct):
         strategy = deployment_strategy or _default_strategy(bool(options.get("production", False)))
         # Everything is checked before anything is built, so one error lists every problem.
         problems = Problems(self)
-        for prop, rule, value in strategy.problems(is_unresolved=_is_token):
-            problems.add(f"{id}/deployment_strategy/{prop}", rule, value)
+        if not isinstance(strategy, DeploymentStrategy):
+            problems.add(f"{id}/deployment_strategy", "must be a DeploymentStrategy", strategy)
+            problems.raise_if_any()
         if (clash := self._strategy_named(strategy.name)) is not None and clash != strategy:
             problems.add(f"{id}/deployment_strategy/name", "another, different strategy of this application has "
                          "this name (AppConfig names are the strategies' identity here)", strategy.name)
@@ -126,6 +133,8 @@ class FlagsApplication(Construct):
                          f"is not one of the application's environments {list(self._environment_names)}", name)
         if name in self._environment_strategy:
             problems.add(f"{id}/environment_name", "another environment of this application has this name", name)
+        if self._id_taken(id, problems):
+            problems.raise_if_any()  # the construct cannot be built under a taken id
         try:
             environment = GuardedEnvironment(self, id, application=self.resource, **options)
         except PropsError as error:
@@ -143,19 +152,27 @@ class FlagsApplication(Construct):
 
         ``deploy_to`` Default: every environment added so far.
         """
+        # Checked before the profile is built: its own checks would blame the profile for a wrong target.
+        problems = Problems(self)
+        if deploy_to is not None and (isinstance(deploy_to, (str, bytes)) or not isinstance(deploy_to, Sequence)):
+            problems.add(f"{id}/deploy_to", "must be a list or tuple of GuardedEnvironment", deploy_to)
+            deploy_to = ()
+        self._id_taken(id, problems)
         targets = list(self.environments if deploy_to is None else deploy_to)
-        flags = FeatureFlagProfile(self, id, application=self.resource, profile=profile, environments=targets,
-                                   known_environment_names=self.environment_names, **options)
-        problems = Problems(flags)
         for environment in targets:
             if environment not in self.environments:
-                problems.add("deploy_to", "names an environment of another application", environment.node.path)
+                problems.add(f"{id}/deploy_to", _not_added(environment, self.resource),
+                             environment.node.path if isinstance(environment, GuardedEnvironment) else environment)
+                continue
             before = environment.promote_after
             if before is not None and before not in targets and (before.environment_name, profile.name) not in self._deployment_of:
-                problems.add("deploy_to", f"deploys to {environment.environment_name} without first deploying to "
-                             f"{before.environment_name}, which it is promoted after", environment.environment_name)
+                problems.add(f"{id}/deploy_to", f"deploys to {environment.environment_name} without first deploying "
+                             f"to {before.environment_name}, which it is promoted after", environment.environment_name)
         problems.raise_if_any()
-        # Promotion order first: an environment's deployment follows the one it is promoted after.
+        flags = FeatureFlagProfile(self, id, application=self.resource, profile=profile, environments=targets,
+                                   known_environment_names=self.environment_names, **options)
+        # Promotion order first: an environment's deployment follows the one it is promoted after (the
+        # promote_after setter refuses cycles).
         for environment in promotion_order(
                 targets, name=lambda e: e.environment_name,
                 after=lambda e: e.promote_after.environment_name if e.promote_after is not None else None):
@@ -173,7 +190,7 @@ class FlagsApplication(Construct):
             problems.raise_if_any()
         if strategy not in self._strategy_ids:
             if self._strategies_scope is None:
-                self._strategies_scope = Construct(self, "Strategies")
+                self._strategies_scope = Construct(self, STRATEGIES_ID)
             resource = appconfig.CfnDeploymentStrategy(
                 self._strategies_scope, strategy.name,
                 name=strategy.name,
@@ -186,6 +203,14 @@ class FlagsApplication(Construct):
             )
             self._strategy_ids[strategy] = resource.ref
         return self._strategy_ids[strategy]
+
+    def _id_taken(self, id: str, problems: Problems) -> bool:
+        """Whether ``id`` cannot name a new child (added to ``problems``): constructs refuses a second one."""
+        if id == STRATEGIES_ID or self.node.try_find_child(id) is not None:
+            problems.add(id, "another environment or profile of this application has this construct id "
+                         f"(or it is {STRATEGIES_ID!r}, which holds the strategies)", id)
+            return True
+        return False
 
     def _strategy_named(self, name: str) -> DeploymentStrategy | None:
         for strategy in (*self._strategy_ids, *self._environment_strategy.values()):
@@ -210,16 +235,21 @@ class FlagsApplication(Construct):
         before = environment.promote_after
         if before is not None:
             deployment.add_resource_dependency(self._deployment_of[(before.environment_name, flags.profile.name)])
+        environment._has_deployments = True
         self._last_deployment[environment.environment_name] = deployment
         self._deployment_of[(environment.environment_name, flags.profile.name)] = deployment
         self._deployments.append(Deployment(profile_name=flags.profile.name,
                                            environment_name=environment.environment_name, resource=deployment))
 
 
+def _not_added(environment: object, application: appconfig.IApplication) -> str:
+    if not isinstance(environment, GuardedEnvironment):
+        return "must be a GuardedEnvironment"
+    if environment.application is application:
+        return ("is an environment of this application not added with add_environment; "
+                "a FlagsApplication deploys only to the environments it added, so that it can order them")
+    return "names an environment of another application"
+
+
 def _default_strategy(production: bool) -> DeploymentStrategy:
     return DeploymentStrategy.canary_10_percent_20_minutes() if production else DeploymentStrategy.all_at_once()
-
-
-def _is_token(value: object) -> bool:
-    # Only a float can be a number token; asking the jsii runtime about every int costs a round trip.
-    return isinstance(value, float) and Token.is_unresolved(value)

@@ -9,6 +9,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .application_input import ApplicationInput, resolve_application, same_application
 from .monitors import AlarmMonitor
 from .props import Problems, deletion_protection_check
 
@@ -46,7 +47,7 @@ class GuardedEnvironment(Construct):
         scope: Construct,
         id: str,
         *,
-        application: appconfig.IApplication,
+        application: ApplicationInput,
         environment_name: str,
         monitors: Sequence[AlarmMonitor] = (),
         production: bool = False,
@@ -56,7 +57,8 @@ class GuardedEnvironment(Construct):
         deletion_protection: bool | None = None,
     ) -> None:
         """
-        :param application: the application the environment belongs to.
+        :param application: the application the environment belongs to: a FlagsApplication (prefer its
+            ``add_environment``, which also deploys its profiles here) or an aws_appconfig ``IApplication``.
         :param environment_name: AppConfig name; flags' per-environment values use it. 1-64 characters.
         :param monitors: alarms AppConfig watches during and after a deployment. Default: none. At most 5.
         :param production: a production environment must have a monitor. Default: False.
@@ -68,8 +70,12 @@ class GuardedEnvironment(Construct):
         """
         super().__init__(scope, id)
         problems = Problems(self)
+        resolved = resolve_application(problems, application)
         if not isinstance(environment_name, str) or not 1 <= len(environment_name) <= NAME_MAX:
             problems.add("environment_name", f"has 1 to {NAME_MAX} characters", environment_name)
+        if isinstance(monitors, (str, bytes)) or not isinstance(monitors, Sequence):
+            problems.add("monitors", "must be a list or tuple of AlarmMonitor", monitors)
+            monitors = ()
         if len(monitors) > MONITORS_MAX:
             problems.add("monitors", f"AppConfig takes at most {MONITORS_MAX} monitors per environment", len(monitors))
         for index, monitor in enumerate(monitors):
@@ -80,16 +86,23 @@ class GuardedEnvironment(Construct):
         if production and not monitors and not allow_unmonitored:
             problems.add("monitors", "a production environment needs at least one alarm monitor so that AppConfig "
                          "can roll a bad flag change back (or set allow_unmonitored=True, in cdk.json allowUnmonitored: true)", [])
-        if promote_after is not None and promote_after.application is not application:
-            problems.add("promote_after", "must be an environment of the same application", promote_after.node.path)
+        if resolved is not None and promote_after is not None:
+            if not isinstance(promote_after, GuardedEnvironment):
+                problems.add("promote_after", "must be a GuardedEnvironment", promote_after)
+            elif not same_application(promote_after.application, resolved):
+                problems.add("promote_after", "must be an environment of the same application", promote_after.node.path)
         problems.raise_if_any()
+        assert resolved is not None  # resolve_application added a problem otherwise
 
-        self.application: appconfig.IApplication = application
+        #: The application, as an aws_appconfig ``IApplication`` (a FlagsApplication's ``resource``).
+        self.application: appconfig.IApplication = resolved
         #: The construct id, kept here: reading ``node.id`` costs a round trip to the jsii runtime.
         self.construct_id = id
         self.environment_name = environment_name
         self.production = production
-        self.promote_after = promote_after
+        self._promote_after = promote_after
+        #: Set by FlagsApplication once it has declared a deployment here: the order is fixed from then on.
+        self._has_deployments = False
         self.alarms: tuple[cloudwatch.IAlarm, ...] = tuple(
             m.bind(self, f"Alarm{index + 1}") for index, m in enumerate(monitors)
         )
@@ -108,7 +121,7 @@ class GuardedEnvironment(Construct):
             )
         self.resource = appconfig.Environment(
             self, "Resource",
-            application=application,
+            application=resolved,
             environment_name=environment_name,
             description=description,
             monitors=[appconfig.Monitor.from_cloud_watch_alarm(alarm, self.monitor_role) for alarm in self.alarms] or None,
@@ -123,3 +136,44 @@ class GuardedEnvironment(Construct):
         """The environment's ARN."""
         return self.resource.environment_arn
 
+    @property
+    def promote_after(self) -> GuardedEnvironment | None:
+        """The environment whose deployments this one's wait for. Default: none."""
+        return self._promote_after
+
+    @promote_after.setter
+    def promote_after(self, before: GuardedEnvironment | None) -> None:
+        # Checked here, at the line that sets it: later, the mistake would surface far from its cause.
+        problems = Problems(self)
+        if self._has_deployments:
+            problems.add("promote_after", "cannot change once add_feature_flags has deployed to this environment "
+                         "(its deployments are ordered already); set it before, or pass promote_after= at creation",
+                         _path_of(before))
+        elif before is not None:
+            if not isinstance(before, GuardedEnvironment):
+                problems.add("promote_after", "must be a GuardedEnvironment", before)
+            elif not same_application(before.application, self.application):
+                problems.add("promote_after", "must be an environment of the same application", before.node.path)
+            elif (cycle := _cycle_through(self, before)) is not None:
+                problems.add("promote_after", "would promote environments after each other in a cycle: "
+                             + " -> ".join(cycle), before.environment_name)
+        problems.raise_if_any()
+        self._promote_after = before
+
+
+def _cycle_through(environment: GuardedEnvironment, before: GuardedEnvironment) -> list[str] | None:
+    """The names around the cycle ``environment.promote_after = before`` would close, or ``None``."""
+    chain = [environment.environment_name]
+    current: GuardedEnvironment | None = before
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current.environment_name)
+        if current is environment:
+            return chain
+        current = current.promote_after
+    return None
+
+
+def _path_of(environment: GuardedEnvironment | None) -> str | None:
+    return str(environment.node.path) if isinstance(environment, GuardedEnvironment) else None

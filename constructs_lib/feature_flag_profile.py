@@ -13,6 +13,7 @@ from constructs import Construct
 
 from appconfig_flags.model import Profile
 
+from .application_input import ApplicationInput, resolve_application, same_application
 from .environment import GuardedEnvironment
 from .props import Problems, deletion_protection_check
 
@@ -43,7 +44,7 @@ class FeatureFlagProfile(Construct):
         scope: Construct,
         id: str,
         *,
-        application: appconfig.IApplication,
+        application: ApplicationInput,
         profile: Profile,
         environments: Sequence[GuardedEnvironment],
         known_environment_names: Sequence[str] | None = None,
@@ -53,9 +54,10 @@ class FeatureFlagProfile(Construct):
         retain_replaced_versions: bool = False,
     ) -> None:
         """
-        :param application: the application the profile belongs to.
+        :param application: the application the profile belongs to: a FlagsApplication (prefer its
+            ``add_feature_flags``, which also deploys the profile) or an aws_appconfig ``IApplication``.
         :param profile: the flags; its name is the profile's AppConfig name.
-        :param environments: environments that get a hosted version of their own values.
+        :param environments: environments that get a hosted version of their own values (a list or tuple).
         :param known_environment_names: every environment name flags may override. Default: ``environments``.
         :param kms_key: customer managed key that encrypts the hosted content. Default: AWS owned key.
         :param deletion_protection: True applies AppConfig's deletion protection, False bypasses it.
@@ -66,9 +68,23 @@ class FeatureFlagProfile(Construct):
         """
         super().__init__(scope, id)
         problems = Problems(self)
+        resolved = resolve_application(problems, application)
         if not isinstance(profile, Profile):
             problems.add("profile", "must be a appconfig_flags.model.Profile", profile)
-            problems.raise_if_any()
+        if isinstance(environments, (str, bytes)) or not isinstance(environments, Sequence):
+            problems.add("environments", "must be a list or tuple of GuardedEnvironment", environments)
+        else:
+            for index, environment in enumerate(environments):
+                if not isinstance(environment, GuardedEnvironment):
+                    problems.add(f"environments[{index}]", "must be a GuardedEnvironment", environment)
+                elif resolved is not None and not same_application(environment.application, resolved):
+                    problems.add(f"environments[{index}]", "is an environment of another application",
+                                 environment.node.path)
+        if known_environment_names is not None and (
+                isinstance(known_environment_names, (str, bytes)) or not isinstance(known_environment_names, Sequence)):
+            problems.add("known_environment_names", "must be a list or tuple of environment names", known_environment_names)
+        problems.raise_if_any()
+        assert resolved is not None  # resolve_application added a problem otherwise
         names = [e.environment_name for e in environments]
         known = set(known_environment_names) if known_environment_names is not None else set(names)
         for name in profile.overridden_environments():
@@ -84,9 +100,10 @@ class FeatureFlagProfile(Construct):
             # AppConfig may accept these ([?] in its rules), so they warn rather than fail the synth.
             Annotations.of(self).add_warning_v2(f"flag-model:{warning.rule}", str(warning))
         self.profile = profile
-        self.application = application
+        #: The application, as an aws_appconfig ``IApplication`` (a FlagsApplication's ``resource``).
+        self.application: appconfig.IApplication = resolved
         self.kms_key = kms_key
-        application_id = application.application_id
+        application_id = resolved.application_id
         self.resource = appconfig.CfnConfigurationProfile(
             self, "Resource",
             application_id=application_id,
@@ -142,9 +159,30 @@ class FeatureFlagProfile(Construct):
     def grant_read(self, grantee: iam.IGrantable, *environments: GuardedEnvironment) -> iam.Grant:
         """Let ``grantee`` read these flags in ``environments`` (Default: every environment of this profile).
 
-        Grants exactly ``appconfig:StartConfigurationSession`` and ``appconfig:GetLatestConfiguration``
-        on this one profile in those environments, and ``kms:Decrypt`` on the profile's key if any.
+        ``grantee`` is anything that can be granted permissions: a function (``lambda_.Function``), a
+        role, a user, a task definition's task role... Grants exactly ``appconfig:StartConfigurationSession``
+        and ``appconfig:GetLatestConfiguration`` on this one profile in those environments, and
+        ``kms:Decrypt`` on the profile's key if any. Each environment must be one this profile has
+        a version for; another is a :class:`PropsError` (the policy would match nothing).
         """
+        problems = Problems(self)
+        if grantee is None or not hasattr(grantee, "grant_principal"):
+            problems.add("grant_read/grantee", "must be an iam.IGrantable such as a function or a role "
+                         "(a function's `role` may be None: pass the function itself)", grantee)
+        deployed = [e.environment_name for e in self.environments]
+        for index, environment in enumerate(environments):
+            if not isinstance(environment, GuardedEnvironment):
+                problems.add(f"grant_read/environments[{index}]", "must be a GuardedEnvironment", environment)
+            elif not same_application(environment.application, self.application):
+                problems.add(f"grant_read/environments[{index}]", "is an environment of another application "
+                             "than this profile's", environment.node.path)
+            elif environment not in self.environments:
+                problems.add(f"grant_read/environments[{index}]", f"is not an environment this profile is "
+                             f"deployed to (it is deployed to {deployed})", environment.environment_name)
+        if not environments and not self.environments:
+            problems.add("grant_read/environments", "this profile is deployed to no environment, so there is "
+                         "nothing to read", [])
+        problems.raise_if_any()
         targets = environments or self.environments
         arns = [
             Stack.of(self).format_arn(

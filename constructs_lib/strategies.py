@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from .props import PropsError
+
 #: S12.2 ``DeploymentDurationInMinutes`` and ``FinalBakeTimeInMinutes``: 0 to 1440.
 MINUTES_MAX = 1440
 #: S12.2 ``GrowthFactor``: 1.0 to 100.0 percent.
@@ -26,7 +28,11 @@ class GrowthType(str, Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeploymentStrategy:
-    """A deployment strategy. Use the factories; ``predefined_id`` set means no resource is created."""
+    """A deployment strategy. Use the factories; ``predefined_id`` set means no resource is created.
+
+    A custom strategy's ranges (S12.2) are checked when it is made: out of range is a
+    :class:`PropsError` naming the strategy, the property and the value.
+    """
 
     name: str
     growth_type: GrowthType = GrowthType.LINEAR
@@ -36,17 +42,24 @@ class DeploymentStrategy:
     description: str | None = None
     predefined_id: str | None = None
 
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise PropsError(f"DeploymentStrategy {self.name!r}",
+                             [f"{self.name}/{prop}: {rule} (got {value!r})" for prop, rule, value in problems])
+
     @property
     def is_predefined(self) -> bool:
         """True for AppConfig's predefined strategies: deployed by ID, no resource created."""
         return self.predefined_id is not None
 
-    def problems(self, *, is_unresolved: Callable[[object], bool] = lambda value: False) -> list[tuple[str, str, object]]:
+    def problems(self, *, is_unresolved: Callable[[object], bool] | None = None) -> list[tuple[str, str, object]]:
         """(property, rule, value) for each AppConfig range this strategy breaks (S12.2).
 
-        ``is_unresolved`` tells values that are known only at deploy time (CDK tokens), which are
-        not checked. Default: every value is concrete.
+        ``is_unresolved`` tells values that are known only at deploy time, which are not checked.
+        Default: CDK number tokens (``CfnParameter(...).value_as_number``).
         """
+        is_unresolved = is_unresolved or _is_number_token
         if self.is_predefined:
             return []
         out: list[tuple[str, str, object]] = []
@@ -130,3 +143,12 @@ class DeploymentStrategy:
         """A custom strategy: every target at once, then watch the alarms for ``final_bake_minutes``."""
         return cls.linear(name, growth_factor=100, duration_minutes=0, final_bake_minutes=final_bake_minutes,
                           description=description)
+
+
+def _is_number_token(value: object) -> bool:
+    # Only a float can be a number token; asking the jsii runtime about every int costs a round trip.
+    if not isinstance(value, float):
+        return False
+    from aws_cdk import Token  # loaded already wherever a token exists
+
+    return bool(Token.is_unresolved(value))

@@ -18,7 +18,7 @@ from constructs_lib import model
 from tests.conftest import ROOT
 
 CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "AlarmMonitor",
-                   "DeploymentStrategy", "GrowthType", "PropsError"}
+                   "DeploymentStrategy", "GrowthType", "PropsError", "EnvironmentOptions", "FeatureFlagOptions"}
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:
@@ -45,11 +45,16 @@ def test_importing_the_package_loads_aws_cdk_only_when_a_construct_is_read() -> 
 
 def test_the_constructs_are_exported_by_name() -> None:
     from constructs_lib.application import FlagsApplication
+    from constructs_lib.environment import EnvironmentOptions
+    from constructs_lib.feature_flag_profile import FeatureFlagOptions
     from constructs_lib.strategies import GrowthType
 
     assert CONSTRUCT_NAMES <= set(constructs_lib.__all__)
     assert constructs_lib.FlagsApplication is FlagsApplication
     assert constructs_lib.GrowthType is GrowthType
+    # The typed options of add_environment/add_feature_flags, for callers that build them apart.
+    assert constructs_lib.EnvironmentOptions is EnvironmentOptions
+    assert constructs_lib.FeatureFlagOptions is FeatureFlagOptions
 
 
 def test_every_model_name_is_reexported_as_the_same_object() -> None:

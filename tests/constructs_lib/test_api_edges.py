@@ -1,0 +1,221 @@
+"""The constructs' API edges: what they accept as an application, grants, ids and promotion order.
+
+Every misuse is a PropsError naming the construct path, the rule and the value, at the line that
+makes the mistake.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_appconfig as appconfig
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Match, Template
+
+from appconfig_flags.model import Flag, FlagValue, Profile
+from constructs_lib.application import FlagsApplication
+from constructs_lib.environment import GuardedEnvironment
+from constructs_lib.feature_flag_profile import FeatureFlagProfile
+from constructs_lib.props import PropsError
+
+FLAGS = Profile("Flags", (Flag(key="dark-mode", environments={"Beta": FlagValue(enabled=True)}),))
+
+
+def _app(stack: cdk.Stack | None = None, id: str = "App", **options: Any) -> FlagsApplication:
+    return FlagsApplication(stack or cdk.Stack(), id, application_name="Test", **options)
+
+
+def _problem(error: pytest.ExceptionInfo[PropsError]) -> str:
+    (problem,) = error.value.problems
+    return problem
+
+
+# -- a FlagsApplication where an application is expected -------------------------------------------
+def test_a_flags_application_is_accepted_as_an_environments_application() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    environment = GuardedEnvironment(stack, "Standalone", application=flags_app, environment_name="Beta")
+    assert environment.application is flags_app.resource
+    # Before, the CDK read no applicationId from it and CloudFormation refused the template.
+    Template.from_stack(stack).has_resource_properties("AWS::AppConfig::Environment", {
+        "Name": "Beta", "ApplicationId": {"Ref": Match.string_like_regexp("^App")}})
+
+
+def test_a_flags_application_is_accepted_as_a_profiles_application() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    beta = flags_app.add_environment("Beta")
+    FeatureFlagProfile(stack, "Standalone", application=flags_app, profile=FLAGS, environments=[beta])
+    Template.from_stack(stack).has_resource_properties("AWS::AppConfig::ConfigurationProfile", {
+        "Name": "Flags", "ApplicationId": {"Ref": Match.string_like_regexp("^App")}})
+
+
+def test_an_imported_application_is_still_accepted() -> None:
+    stack = cdk.Stack()
+    imported = appconfig.Application.from_application_id(stack, "Imported", "abc1234")
+    GuardedEnvironment(stack, "Beta", application=imported, environment_name="Beta")
+    Template.from_stack(stack).has_resource_properties("AWS::AppConfig::Environment", {"ApplicationId": "abc1234"})
+
+
+def test_something_else_as_the_application_is_rejected_at_construction() -> None:
+    stack = cdk.Stack()
+    with pytest.raises(PropsError) as error:
+        GuardedEnvironment(stack, "Beta", application="abc1234", environment_name="Beta")  # type: ignore[arg-type]
+    assert "Beta/application: must be a FlagsApplication or an aws_appconfig IApplication" in _problem(error)
+    assert "(got 'abc1234')" in _problem(error)
+
+
+def test_deploying_to_an_environment_not_added_with_add_environment_says_so() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    standalone = GuardedEnvironment(stack, "Standalone", application=flags_app, environment_name="Beta")
+    with pytest.raises(PropsError) as error:
+        flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=[standalone])
+    assert "App/Flags/deploy_to: is an environment of this application not added with add_environment" in _problem(error)
+    assert "(got 'Default/Standalone')" in _problem(error)
+
+
+# -- grant_read ------------------------------------------------------------------------------------
+def test_grant_read_takes_a_function_and_grants_its_role() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    beta = flags_app.add_environment("Beta")
+    flags = flags_app.add_feature_flags("Flags", profile=FLAGS)
+    function = lambda_.Function(stack, "Reader", runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+                                code=lambda_.Code.from_inline("def handler(event, context): pass"))
+    grant = flags.grant_read(function, beta)
+    assert isinstance(grant, iam.Grant) and grant.success
+    Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
+        "Roles": [{"Ref": Match.string_like_regexp("^ReaderServiceRole")}],
+        "PolicyDocument": {"Statement": [Match.object_like({
+            "Action": ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"]})]},
+    })
+
+
+def test_grant_read_without_a_grantee_is_rejected() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    flags_app.add_environment("Beta")
+    flags = flags_app.add_feature_flags("Flags", profile=FLAGS)
+    with pytest.raises(PropsError) as error:
+        flags.grant_read(None)  # type: ignore[arg-type]  # e.g. a function's role, which may be None
+    assert "App/Flags/grant_read/grantee: must be an iam.IGrantable" in _problem(error)
+    assert "(got None)" in _problem(error)
+
+
+def test_grant_read_for_an_environment_the_profile_is_not_deployed_to_is_rejected() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    beta = flags_app.add_environment("Beta")
+    production = flags_app.add_environment("Production", allow_unmonitored=True, production=True)
+    flags = flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=[beta])
+    role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(PropsError) as error:
+        flags.grant_read(role, production)
+    assert ("App/Flags/grant_read/environments[0]: is not an environment this profile is deployed to "
+            "(it is deployed to ['Beta']) (got 'Production')") in _problem(error)
+    Template.from_stack(stack).resource_count_is("AWS::IAM::Policy", 0)  # nothing half-granted
+
+
+def test_grant_read_for_an_environment_of_another_application_is_rejected() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    flags_app.add_environment("Beta")
+    flags = flags_app.add_feature_flags("Flags", profile=FLAGS)
+    other_beta = _app(stack, "Other").add_environment("Beta")
+    role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(PropsError) as error:
+        flags.grant_read(role, other_beta)
+    assert ("App/Flags/grant_read/environments[0]: is an environment of another application than this "
+            "profile's (got 'Default/Other/Beta')") in _problem(error)
+
+
+# -- construct ids ---------------------------------------------------------------------------------
+def test_adding_the_same_environment_id_twice_is_rejected() -> None:
+    flags_app = _app()
+    flags_app.add_environment("Beta")
+    with pytest.raises(PropsError) as error:
+        flags_app.add_environment("Beta", environment_name="Gamma")
+    assert "App/Beta: another environment or profile of this application has this construct id" in _problem(error)
+    assert "(got 'Beta')" in _problem(error)
+
+
+def test_a_profile_id_taken_by_an_environment_is_rejected() -> None:
+    flags_app = _app()
+    flags_app.add_environment("Beta")
+    with pytest.raises(PropsError) as error:
+        flags_app.add_feature_flags("Beta", profile=FLAGS)
+    assert "App/Beta: another environment or profile of this application has this construct id" in _problem(error)
+
+
+def test_the_strategies_id_is_reserved() -> None:
+    with pytest.raises(PropsError) as error:
+        _app().add_environment("Strategies")
+    assert "App/Strategies: another environment or profile" in _problem(error) and "(got 'Strategies')" in _problem(error)
+
+
+# -- promotion order -------------------------------------------------------------------------------
+def test_a_promotion_cycle_is_rejected_where_promote_after_is_set() -> None:
+    flags_app = _app()
+    beta = flags_app.add_environment("Beta")
+    production = flags_app.add_environment("Production", promote_after=beta)
+    with pytest.raises(PropsError) as error:
+        beta.promote_after = production
+    assert ("App/Beta/promote_after: would promote environments after each other in a cycle: "
+            "Beta -> Production -> Beta (got 'Production')") in _problem(error)
+    assert beta.promote_after is None
+
+
+def test_promote_after_set_before_add_feature_flags_orders_the_deployments() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    production = flags_app.add_environment("Production", allow_unmonitored=True, production=True)
+    beta = flags_app.add_environment("Beta")
+    production.promote_after = beta
+    flags_app.add_feature_flags("Flags", profile=FLAGS)
+    assert [d.environment_name for d in flags_app.deployments] == ["Beta", "Production"]
+
+
+def test_setting_promote_after_after_add_feature_flags_is_rejected() -> None:
+    flags_app = _app()
+    beta = flags_app.add_environment("Beta")
+    production = flags_app.add_environment("Production")
+    flags_app.add_feature_flags("Flags", profile=FLAGS)
+    with pytest.raises(PropsError) as error:
+        production.promote_after = beta
+    assert "App/Production/promote_after: cannot change once add_feature_flags has deployed to this environment" \
+        in _problem(error)
+    assert "(got 'Default/App/Beta')" in _problem(error)
+    assert production.promote_after is None
+
+
+def test_promote_after_an_environment_of_another_application_is_rejected() -> None:
+    stack = cdk.Stack()
+    beta = _app(stack).add_environment("Beta")
+    other = _app(stack, "Other").add_environment("Production")
+    with pytest.raises(PropsError) as error:
+        other.promote_after = beta
+    assert "Other/Production/promote_after: must be an environment of the same application (got 'Default/App/Beta')" \
+        in _problem(error)
+
+
+# -- sequences, not bare strings -------------------------------------------------------------------
+def test_environment_names_as_a_bare_string_is_rejected() -> None:
+    with pytest.raises(PropsError) as error:
+        _app(environment_names="Beta")
+    assert "App/environment_names: must be a list or tuple of environment names (got 'Beta')" in _problem(error)
+
+
+@pytest.mark.parametrize("names", [["Beta", "Production"], ("Beta", "Production")])
+def test_environment_names_as_a_list_or_a_tuple_are_accepted(names: Any) -> None:
+    assert _app(environment_names=names).environment_names == ("Beta", "Production")
+
+
+def test_deploy_to_a_single_environment_instead_of_a_list_is_rejected() -> None:
+    flags_app = _app()
+    beta = flags_app.add_environment("Beta")
+    with pytest.raises(PropsError) as error:
+        flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=beta)  # type: ignore[arg-type]
+    assert "App/Flags/deploy_to: must be a list or tuple of GuardedEnvironment" in _problem(error)
