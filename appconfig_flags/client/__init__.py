@@ -9,19 +9,54 @@ Usage::
                          catalogue=CHECKOUT_FLAGS)
     if client.enabled(ALLOW_BITCOIN_AT_CHECKOUT): ...
 
-The OpenFeature provider lives in :mod:`appconfig_flags.client.provider` (it needs openfeature-sdk).
+Every name is imported the first time it is read (PEP 562): a service that reads local files or
+the Agent does not pay for ``http.client`` or boto3 until a source needs them (cold start:
+``python -m bench cold_start``). The OpenFeature provider lives in
+:mod:`appconfig_flags.client.provider` (it needs openfeature-sdk: the ``openfeature`` extra).
 """
-from .agent import AgentSource
-from .appconfigdata import AppConfigDataSource
-from .backoff import Backoff
-from .catalogue import Catalogue, FlagState, Resolution
-from .client import ClientEvent, EventDetails, FlagsClient
-from .errors import ErrorKind, SourceError
-from .factory import DEFAULT_APPLICATION, SOURCE_KINDS, make_source
-from .local import LocalSource
-from .snapshot import UNCHANGED, FlagData, Snapshot, Unchanged
-from .source import FlagSource
-from .status import Health, Status
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .agent import AgentSource
+    from .appconfigdata import AppConfigDataSource
+    from .backoff import Backoff
+    from .catalogue import Catalogue, FlagState, Resolution
+    from .client import ClientEvent, EventDetails, FlagsClient
+    from .errors import ErrorKind, SourceError
+    from .factory import DEFAULT_APPLICATION, SOURCE_KINDS, make_source
+    from .local import LocalSource
+    from .snapshot import UNCHANGED, FlagData, Snapshot, Unchanged
+    from .source import FlagSource
+    from .status import Health, Status
+
+#: Each public name, and the submodule that defines it; imported by ``__getattr__`` when first read.
+_LAZY = {
+    "AgentSource": ".agent",
+    "AppConfigDataSource": ".appconfigdata",
+    "Backoff": ".backoff",
+    "Catalogue": ".catalogue",
+    "FlagState": ".catalogue",
+    "Resolution": ".catalogue",
+    "ClientEvent": ".client",
+    "EventDetails": ".client",
+    "FlagsClient": ".client",
+    "ErrorKind": ".errors",
+    "SourceError": ".errors",
+    "DEFAULT_APPLICATION": ".factory",
+    "SOURCE_KINDS": ".factory",
+    "make_source": ".factory",
+    "LocalSource": ".local",
+    "UNCHANGED": ".snapshot",
+    "FlagData": ".snapshot",
+    "Snapshot": ".snapshot",
+    "Unchanged": ".snapshot",
+    "FlagSource": ".source",
+    "Health": ".status",
+    "Status": ".status",
+}
 
 __all__ = [
     "DEFAULT_APPLICATION",
@@ -47,3 +82,18 @@ __all__ = [
     "Unchanged",
     "make_source",
 ]
+
+# Hidden from type checkers: they read the imports above, and so still report misspelt names.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name on first use (PEP 562) and keep it as a module attribute."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
