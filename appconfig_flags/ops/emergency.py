@@ -1,0 +1,259 @@
+"""The fast ways out when flags break an environment: ``python -m appconfig_flags.ops.emergency revert|off``.
+
+``revert`` (``make flags-revert ENV=...``) is AppConfig's own undo of the profile's latest
+deployment to the environment, with StopDeployment: a deployment in progress is rolled back, a
+completed one is reverted to the version served before it. AllowRevert is always sent: per the
+AppConfig user guide ("Reverting a configuration") StopDeployment with AllowRevert rolls back a
+deployment in progress (ROLLED_BACK) and reverts one completed within the last 72 hours
+(REVERTED), while without it StopDeployment works only on DEPLOYING deployments. Reverting
+ignores the environment's alarm monitors, so it also works while an alarm fires.
+
+``off`` (``make flags-off FLAG=... ENV=...``) creates a hosted version equal to the one served
+with that flag disabled, checks it with the flag model's AppConfig rules, and deploys it with
+``AppConfig.AllAtOnce``. The stack did not make that version, so ``make flags-status`` reports
+drift until the code matches (docs/operations.md: reconcile).
+
+Both ask before changing anything (``--yes`` skips the question) and say what happens next.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from appconfig_flags.model import FlagValidationError, Profile, check_document_text
+
+from . import cli
+from .control_plane import (
+    REVERT_WINDOW,
+    ControlPlane,
+    Deployment,
+    OpsError,
+    served,
+    served_before,
+)
+
+ALL_AT_ONCE = "AppConfig.AllAtOnce"
+#: AppConfig.AllAtOnce's bake time (predefined strategies, AppConfig user guide).
+ALL_AT_ONCE_BAKE_MINUTES = 10
+
+
+def _profile_for(profiles: Sequence[Profile], name: str | None, flag: str | None = None) -> Profile:
+    if name is not None:
+        for profile in profiles:
+            if profile.name == name:
+                return profile
+        raise OpsError(f"profile {name!r} is not in the catalogue (it has: {', '.join(p.name for p in profiles)})")
+    if flag is not None:
+        holders = [p for p in profiles if any(f.key == flag for f in p.flags)]
+        if len(holders) == 1:
+            return holders[0]
+        if not holders:
+            keys = sorted(f.key for p in profiles for f in p.flags)
+            raise OpsError(f"flag {flag!r} is not in the catalogue (its flags: {', '.join(keys)}); "
+                           "pass --profile to switch off a flag only AppConfig has")
+        raise OpsError(f"flag {flag!r} is in several profiles ({', '.join(p.name for p in holders)}); pass --profile")
+    if len(profiles) == 1:
+        return profiles[0]
+    raise OpsError(f"the catalogue has several profiles ({', '.join(p.name for p in profiles)}); pass --profile")
+
+
+# -- revert -----------------------------------------------------------------------------------------
+def revert(plane: ControlPlane, application: str, environment: str, profile_name: str, *, yes: bool,
+           now: dt.datetime, stdin: TextIO | None = None, stdout: TextIO) -> int:
+    app = plane.application(application)
+    env = plane.environment(app, environment)
+    profile = plane.profile(app, profile_name)
+    deployments = plane.deployments(app, env, profile)
+    where = f"{profile.name} in {env.name}"
+    if not deployments:
+        raise OpsError(f"nothing to revert: {where} has never been deployed")
+    latest = deployments[0]
+    previous = served_before(deployments, 0)
+    back_to = f"version {previous.version}" if previous is not None else "no version (it is the first deployment)"
+    if latest.state in ("ROLLING_BACK", "ROLLED_BACK", "REVERTED"):
+        now_served = served(deployments)
+        raise OpsError(f"nothing to revert: the latest deployment of {where} (#{latest.number}, version "
+                       f"{latest.version}) is already {latest.state.lower().replace('_', ' ')}; "
+                       f"{'version ' + now_served.version if now_served else 'no version'} is served")
+    if latest.in_progress:
+        plan = (f"Stop deployment #{latest.number} of {where} ({latest.state}, version {latest.version}, "
+                f"{latest.percentage:g}% of targets): AppConfig rolls it back and serves {back_to} again.")
+    else:
+        if latest.completed_at is not None and now - latest.completed_at > REVERT_WINDOW:
+            raise OpsError(f"deployment #{latest.number} of {where} completed at {_when(latest.completed_at)}, more "
+                           "than 72 hours ago: AppConfig no longer reverts it; deploy the version you want "
+                           "(cdk deploy, or make flags-off)")
+        if previous is None:
+            raise OpsError(f"deployment #{latest.number} of {where} is the first completed one: there is no earlier "
+                           "version to revert to; use make flags-off FLAG=... instead")
+        plan = (f"Revert deployment #{latest.number} of {where} (version {latest.version}, completed "
+                f"{_when(latest.completed_at)}): AppConfig serves {back_to} again, to every target at once, "
+                "ignoring alarms.")
+    print(plan, file=stdout)
+    cli.confirm("Go ahead?", yes=yes, stdin=stdin, stdout=stdout)
+    result = Deployment.from_api(plane.call("StopDeployment", ApplicationId=app.id, EnvironmentId=env.id,
+                                            DeploymentNumber=latest.number, AllowRevert=True))
+    if result.state in ("ROLLED_BACK", "ROLLING_BACK"):
+        verb = "rolled it back" if result.state == "ROLLED_BACK" else "is rolling it back"
+        happened = f"Stopped deployment #{latest.number}: AppConfig {verb} ({result.state})"
+    elif result.state == "REVERTED":
+        happened = f"Reverted deployment #{latest.number} (REVERTED)"
+    else:
+        happened = f"Deployment #{latest.number} is now {result.state}"
+    print(f"{happened}; {where} is served {back_to}.", file=stdout)
+    print(f"Next: clients get {back_to} at their next poll; `make flags-status` compares it with the code. If the "
+          f"undone version {latest.version} came from the stack, CloudFormation still records it as deployed: "
+          "status shows 'code differs' until a cdk deploy with a flag change deploys the code again.", file=stdout)
+    return 0
+
+
+# -- off --------------------------------------------------------------------------------------------
+def switch_off(plane: ControlPlane, application: str, environment: str, profile_name: str, flag: str, *,
+               yes: bool, stdin: TextIO | None = None, stdout: TextIO) -> int:
+    app = plane.application(application)
+    env = plane.environment(app, environment)
+    profile = plane.profile(app, profile_name)
+    where = f"{profile.name} in {env.name}"
+    deployments = plane.deployments(app, env, profile)
+    if deployments and deployments[0].in_progress:
+        d = deployments[0]
+        raise OpsError(f"deployment #{d.number} of {where} (version {d.version}) is {d.state}; AppConfig runs one "
+                       f"deployment at a time: stop it first (make flags-revert ENV={env.name}), then switch off")
+    current = served(deployments)
+    if current is None:
+        raise OpsError(f"nothing to switch off: no version of {where} is served")
+    version = plane.hosted_version(app, profile, current.version)
+    if version is None:
+        raise OpsError(f"version {current.version} of {where} (served) is no longer stored, so a copy of it cannot "
+                       "be made; use make flags-revert or deploy from code")
+    try:
+        document = json.loads(version.content)
+    except ValueError:
+        raise OpsError(f"version {version.number} of {where} is not JSON; it is not a flag document") from None
+    if not isinstance(document, dict) or not isinstance(document.get("values", {}), dict):
+        raise OpsError(f"version {version.number} of {where} is not a flag document (no values object)")
+    values = document.get("values", {})
+    if flag not in values and flag not in document.get("flags", {}):
+        raise OpsError(f"flag {flag!r} is not in version {version.number} of {where} "
+                       f"(its flags: {', '.join(sorted(values)) or 'none'})")
+    if not _is_on(values.get(flag, {})):
+        print(f"{flag} is already off in {where} (version {version.number}); nothing to do.", file=stdout)
+        return 0
+    off = _disabled(document, flag)
+    text = json.dumps(off, ensure_ascii=False, separators=(",", ":"))
+    _validate(text, profile.name, env.name)
+    print(f"Switch off {flag} in {where}: a new hosted version copied from version {version.number} (served) with "
+          f"{flag} disabled, deployed with {ALL_AT_ONCE} (every target at once, then a {ALL_AT_ONCE_BAKE_MINUTES} min "
+          "bake during which a firing alarm rolls it back).", file=stdout)
+    cli.confirm("Go ahead?", yes=yes, stdin=stdin, stdout=stdout)
+    created = plane.call(
+        "CreateHostedConfigurationVersion", ApplicationId=app.id, ConfigurationProfileId=profile.id,
+        Content=text.encode(), ContentType="application/json",
+        LatestVersionNumber=plane.latest_version_number(app, profile),
+        VersionLabel=f"flags-off {flag}"[:64],
+        Description=f"make flags-off: {flag} switched off in {env.name} (copy of version {version.number})"[:1024])
+    number = int(created["VersionNumber"])
+    try:
+        started = Deployment.from_api(plane.call(
+            "StartDeployment", ApplicationId=app.id, EnvironmentId=env.id, ConfigurationProfileId=profile.id,
+            ConfigurationVersion=str(number), DeploymentStrategyId=ALL_AT_ONCE,
+            Description=f"make flags-off: {flag} off in {env.name}",
+            LatestDeploymentNumber=plane.latest_deployment_number(app, env)))
+    except OpsError as error:
+        raise OpsError(
+            f"created version {number} of {where} but did not deploy it ({error}); it is NOT served. Deploy it: "
+            f"aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
+            f"--configuration-profile-id {profile.id} --configuration-version {number} --deployment-strategy-id "
+            f"{ALL_AT_ONCE}; or delete it: aws appconfig delete-hosted-configuration-version --application-id "
+            f"{app.id} --configuration-profile-id {profile.id} --version-number {number}") from None
+    print(f"Deployment #{started.number} started: version {number} ({flag} off) to {env.name} with {ALL_AT_ONCE}, "
+          f"now {started.state}.", file=stdout)
+    print(f"Next: clients pick it up at their next poll. `make flags-status` reports drift for {where} until the "
+          f"code matches: switch {flag} off for {env.name} in the code and deploy, or `make flags-revert "
+          f"ENV={env.name}` to go back to version {version.number}.", file=stdout)
+    return 0
+
+
+def _is_on(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    variants = value.get("_variants")
+    if isinstance(variants, list):
+        return any(isinstance(v, dict) and v.get("enabled") is True for v in variants)
+    return value.get("enabled") is True
+
+
+def _disabled(document: dict[str, Any], flag: str) -> dict[str, Any]:
+    """``document`` with ``flag`` off: ``enabled`` false, in each variant too (a variant flag has no basic value)."""
+    out = json.loads(json.dumps(document))
+    value = out.setdefault("values", {}).setdefault(flag, {})
+    if isinstance(value.get("_variants"), list):
+        for variant in value["_variants"]:
+            variant["enabled"] = False
+    else:
+        value["enabled"] = False
+    return out  # type: ignore[no-any-return]
+
+
+def _validate(text: str, profile: str, environment: str) -> None:
+    """The flag model's AppConfig rules, so AppConfig cannot refuse the version halfway."""
+    name = f"{profile}@{environment}"
+    problems = check_document_text(text, name=name)
+    if not problems:
+        try:
+            Profile.from_document(name, text)
+        except FlagValidationError as error:
+            problems = list(error.problems)
+    if problems:
+        raise OpsError(f"the version with the flag off would not be valid ({len(problems)} problem(s)): "
+                       + "; ".join(str(p) for p in problems) + "; nothing was changed")
+
+
+def _when(at: dt.datetime | None) -> str:
+    return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at is not None else "(unknown)"
+
+
+# -- command line -----------------------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    parser = cli.parser("python -m appconfig_flags.ops.emergency", __doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help in (("revert", "stop (roll back) or revert the latest deployment"),
+                       ("off", "deploy the served version with one flag disabled")):
+        command = commands.add_parser(name, help=help)
+        command.add_argument("--environment", required=True, help="e.g. Production")
+        command.add_argument("--profile", default=None, help="Default: the catalogue's profile holding the flag, "
+                                                             "or its only profile")
+        command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        if name == "off":
+            command.add_argument("--flag", required=True, help="the flag key, e.g. allow-bitcoin-at-checkout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, stdin: TextIO | None = None,
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = stdout or sys.stdout
+
+    def command() -> int:
+        environment = cli.check_environment(args.environment, args.environments, args.application)
+        profiles = cli.load_profiles(args.catalogue)
+        flag = getattr(args, "flag", None)
+        profile = _profile_for(profiles, args.profile, flag)
+        plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
+        if args.command == "revert":
+            return revert(plane, args.application, environment, profile.name, yes=args.yes,
+                          now=now or dt.datetime.now(dt.timezone.utc), stdin=stdin, stdout=out)
+        return switch_off(plane, args.application, environment, profile.name, args.flag, yes=args.yes, stdin=stdin,
+                          stdout=out)
+
+    return cli.run(command, stderr=stderr)
+
+
+__all__ = ["main", "revert", "switch_off"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
