@@ -26,21 +26,107 @@ def summarize(template: dict[str, Any]) -> list[str]:
         lines.append(f"  profile {_name(profile)} ({profile['Properties'].get('Type')})")
     for version in by_type.get("AWS::AppConfig::HostedConfigurationVersion", {}).values():
         props = version["Properties"]
-        values = json.loads(props["Content"]).get("values", {})
-        flags = ", ".join(f"{k}={'on' if v.get('enabled') else 'off'}" for k, v in values.items())
-        lines.append(f"    {props.get('Description', '')}: {flags}")
+        lines.append(f"    {props.get('Description', '')}:")
+        lines += [f"      {line}" for line in _flag_values(props["Content"])]
     for strategy in by_type.get("AWS::AppConfig::DeploymentStrategy", {}).values():
         p = strategy["Properties"]
         lines.append(f"  strategy {p['Name']}: {p.get('GrowthType', 'LINEAR')} {p['GrowthFactor']}% over "
                      f"{p['DeploymentDurationInMinutes']} min, bake {p.get('FinalBakeTimeInMinutes', 0)} min")
-    for logical_id, deployment in by_type.get("AWS::AppConfig::Deployment", {}).items():
+    deployments = by_type.get("AWS::AppConfig::Deployment", {})
+    for logical_id, deployment in deployments.items():
         p = deployment["Properties"]
         strategy = p["DeploymentStrategyId"]
-        shown = strategy if isinstance(strategy, str) else _name(resources[strategy["Ref"]])
+        ref = strategy.get("Ref") if isinstance(strategy, dict) else None
+        shown = strategy if isinstance(strategy, str) else _name(resources[ref]) if ref in resources else "?"
         after = deployment.get("DependsOn", [])
         waits = f", after {', '.join(resources[d]['Properties'].get('Description', d) for d in after)}" if after else ""
-        lines.append(f"  deployment {p.get('Description', logical_id)} with {shown}{waits}")
+        lines.append(f"  deployment {p.get('Description', logical_id)} with {shown}{waits}: "
+                     f"{_timing_text(_timing(strategy, resources))}")
+    if deployments:
+        lines.append(f"  {_blocking_text(deployments, resources)}")
     return lines
+
+
+def _flag_values(content: Any) -> list[str]:
+    """One line per flag of a document: on/off and its effective attribute values, or its variants."""
+    if not isinstance(content, str):
+        return ["(content known only at deploy time)"]
+    values: dict[str, Any] = json.loads(content).get("values", {})
+    lines = []
+    for key, value in values.items():
+        attributes = [f"{name}={json.dumps(v, ensure_ascii=False)}" for name, v in value.items()
+                      if name != "enabled" and not name.startswith("_")]
+        variants = value.get("_variants")
+        state = "on" if value.get("enabled") else "off"
+        if variants:
+            state = "variants " + "; ".join(_variant_text(v) for v in variants)
+        lines.append(f"{key}: {', '.join([state, *attributes])}")
+    return lines
+
+
+#: Rule text longer than this is cut in the summary (flags-diff shows it whole).
+RULE_SHOWN = 60
+
+
+def _variant_text(variant: dict[str, Any]) -> str:
+    rule = variant.get("rule")
+    if rule is None:
+        where = "default"
+    else:
+        where = f"rule {rule if len(rule) <= RULE_SHOWN else rule[:RULE_SHOWN - 1] + '…'}"
+    return f"{variant.get('name')} ({'on' if variant.get('enabled') else 'off'}, {where})"
+
+
+#: AppConfig's predefined strategies: (deployment minutes, final bake minutes). AWS AppConfig User Guide,
+#: "Using predefined deployment strategies".
+PREDEFINED_TIMING = {
+    "AppConfig.AllAtOnce": (0, 10),
+    "AppConfig.Linear50PercentEvery30Seconds": (1, 1),
+    "AppConfig.Canary10Percent20Minutes": (20, 10),
+    "AppConfig.Linear20PercentEvery6Minutes": (30, 30),
+}
+
+
+def _timing(strategy: Any, resources: dict[str, dict[str, Any]]) -> tuple[int, int] | None:
+    """(deployment minutes, bake minutes) of a deployment's strategy; None when the template cannot tell."""
+    if isinstance(strategy, str):
+        return PREDEFINED_TIMING.get(strategy)
+    resource = resources.get(strategy.get("Ref", "")) if isinstance(strategy, dict) else None
+    if resource is None:
+        return None
+    p = resource["Properties"]
+    duration, bake = p.get("DeploymentDurationInMinutes"), p.get("FinalBakeTimeInMinutes", 0)
+    return (duration, bake) if isinstance(duration, int) and isinstance(bake, int) else None
+
+
+def _timing_text(timing: tuple[int, int] | None) -> str:
+    if timing is None:
+        return "duration unknown"
+    duration, bake = timing
+    return f"{duration} min rollout + {bake} min bake = {duration + bake} min"
+
+
+def _blocking_text(deployments: dict[str, dict[str, Any]], resources: dict[str, dict[str, Any]]) -> str:
+    """How long `cdk deploy` waits: the longest chain of deployments (each waits for the ones it depends on)."""
+    finish: dict[str, int | None] = {}
+
+    def finished(logical_id: str, seen: tuple[str, ...] = ()) -> int | None:
+        if logical_id not in finish:
+            deployment = deployments[logical_id]
+            timing = _timing(deployment["Properties"]["DeploymentStrategyId"], resources)
+            before = [finished(d, (*seen, logical_id)) for d in deployment.get("DependsOn", [])
+                      if d in deployments and d not in seen]
+            if timing is None or None in before:
+                finish[logical_id] = None
+            else:
+                finish[logical_id] = sum(timing) + max([b for b in before if b is not None], default=0)
+        return finish[logical_id]
+
+    ends = [finished(logical_id) for logical_id in deployments]
+    if None in ends:
+        return "cdk deploy waits for every deployment, bake included: how long is unknown (a strategy is not in the template)"
+    return (f"cdk deploy waits up to {max(e for e in ends if e is not None)} min (every deployment, in order, "
+            "bake included); only environments whose flags changed deploy again")
 
 
 def main(argv: list[str]) -> int:

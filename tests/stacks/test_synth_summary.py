@@ -16,11 +16,74 @@ def test_the_summary_names_what_the_flagsdemo_stack_declares(synthesized: Any) -
         "  environment Beta: 1 alarm monitor(s)",
         "  environment Production: 1 alarm monitor(s)",
         "  profile CheckoutFlags (AWS.AppConfig.FeatureFlags)",
-        "    CheckoutFlags flags for Beta: allow-bitcoin-at-checkout=on",
-        "    CheckoutFlags flags for Production: allow-bitcoin-at-checkout=off",
+        "    CheckoutFlags flags for Beta:",
+        ('      allow-bitcoin-at-checkout: on, default-currency="USD", bitcoin-discount-percentage=5, '
+        'bitcoin-discount-end-date="12/31/2026"'),
+        "    CheckoutFlags flags for Production:",
+        '      allow-bitcoin-at-checkout: off, default-currency="USD", bitcoin-discount-percentage=0',
         "  strategy FlagsDemo.BetaBake5Minutes: LINEAR 100% over 0 min, bake 5 min",
-        "  deployment CheckoutFlags to Beta with FlagsDemo.BetaBake5Minutes",
-        "  deployment CheckoutFlags to Production with AppConfig.Canary10Percent20Minutes, after CheckoutFlags to Beta",
+        "  deployment CheckoutFlags to Beta with FlagsDemo.BetaBake5Minutes: 0 min rollout + 5 min bake = 5 min",
+        ("  deployment CheckoutFlags to Production with AppConfig.Canary10Percent20Minutes, after CheckoutFlags to Beta: "
+        "20 min rollout + 10 min bake = 30 min"),
+        ("  cdk deploy waits up to 35 min (every deployment, in order, bake included); "
+        "only environments whose flags changed deploy again"),
+    ]
+
+
+def hosted(description: str, values: dict[str, Any]) -> dict[str, Any]:
+    content = json.dumps({"version": "1", "flags": {}, "values": values})
+    return {"Type": "AWS::AppConfig::HostedConfigurationVersion",
+            "Properties": {"Description": description, "Content": content}}
+
+
+def deployment(description: str, strategy: object, *after: str) -> dict[str, Any]:
+    resource: dict[str, Any] = {"Type": "AWS::AppConfig::Deployment",
+                                "Properties": {"Description": description, "DeploymentStrategyId": strategy}}
+    if after:
+        resource["DependsOn"] = list(after)
+    return resource
+
+
+CUSTOM = {"Type": "AWS::AppConfig::DeploymentStrategy",
+          "Properties": {"Name": "Slow", "GrowthFactor": 25, "DeploymentDurationInMinutes": 40,
+                         "FinalBakeTimeInMinutes": 15}}
+
+
+def test_deployments_side_by_side_wait_for_the_longest_chain_only() -> None:
+    lines = summarize({"Resources": {
+        "Slow": CUSTOM,
+        "A": deployment("A", {"Ref": "Slow"}),
+        "B": deployment("B", "AppConfig.AllAtOnce", "A"),
+        "C": deployment("C", "AppConfig.Linear20PercentEvery6Minutes"),
+    }})
+    assert lines[1:] == [
+        "  deployment A with Slow: 40 min rollout + 15 min bake = 55 min",
+        "  deployment B with AppConfig.AllAtOnce, after A: 0 min rollout + 10 min bake = 10 min",
+        "  deployment C with AppConfig.Linear20PercentEvery6Minutes: 30 min rollout + 30 min bake = 60 min",
+        ("  cdk deploy waits up to 65 min (every deployment, in order, bake included); "
+        "only environments whose flags changed deploy again"),
+    ]
+
+
+def test_a_strategy_the_template_cannot_time_is_said_so() -> None:
+    lines = summarize({"Resources": {"A": deployment("A", {"Fn::ImportValue": "SharedStrategy"})}})
+    assert lines == ["  deployment A with ?: duration unknown",
+                     ("  cdk deploy waits for every deployment, bake included: how long is unknown "
+                     "(a strategy is not in the template)")]
+
+
+def test_variants_are_listed_with_their_rules_in_brief() -> None:
+    long_rule = "(or " + " ".join(f'(eq $user "{n}")' for n in range(10)) + ")"
+    lines = summarize({"Resources": {"V": hosted("P flags for Beta", {
+        "f": {"_variants": [{"name": "testers", "enabled": True, "rule": long_rule,
+                             "attributeValues": {"n": 1}},
+                            {"name": "everyone", "enabled": False}]},
+        "g": {"enabled": True, "colour": "blue", "sizes": [1, 2], "_updatedAt": "2026-01-01T00:00:00Z"},
+    })}})
+    assert lines == [
+        "    P flags for Beta:",
+        f"      f: variants testers (on, rule {long_rule[:59]}…); everyone (off, default)",
+        '      g: on, colour="blue", sizes=[1, 2]',
     ]
 
 
