@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,25 @@ CONFIGURATION_CODES = frozenset({
 })
 
 
+#: Where a region comes from when none is given, in order: the CDK and Lambda set ``AWS_REGION``;
+#: boto3 itself reads only ``AWS_DEFAULT_REGION`` (then the ``region`` of ``~/.aws/config``).
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+#: One line for the errors a newcomer meets first; botocore's own text does not say what to do.
+_FRIENDLY_MESSAGES = {
+    "NoRegionError": "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or pass a region (demo: --region)",
+    "NoCredentialsError": "no AWS credentials found: configure them (aws configure, AWS_PROFILE, "
+                          "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an instance role)",
+}
+
+
+def region_from_environment(region: str | None = None) -> str | None:
+    """``region`` if given, else ``$AWS_REGION``, else ``$AWS_DEFAULT_REGION``, else ``None`` (botocore's config)."""
+    if region:
+        return region
+    return next((os.environ[name] for name in REGION_VARIABLES if os.environ.get(name)), None)
+
+
 def default_client_factory(*, region: str | None = None, endpoint_url: str | None = None,
                            connect_timeout: float = 2.0, read_timeout: float = 5.0,
                            session_factory: Callable[[], Any] | None = None) -> Callable[[], Any]:
@@ -32,6 +52,8 @@ def default_client_factory(*, region: str | None = None, endpoint_url: str | Non
 
     botocore's own retries are off (``total_max_attempts=1``): the poller owns every retry, with
     backoff starting at the poll interval, so one poll is exactly one HTTP request.
+    ``region`` Default: :func:`region_from_environment` (``AWS_REGION``, then ``AWS_DEFAULT_REGION``,
+    then the AWS config file), read when the client is built.
     ``session_factory`` makes the boto3 Session (Default: ``boto3.session.Session()``, your usual AWS settings).
     """
 
@@ -43,7 +65,8 @@ def default_client_factory(*, region: str | None = None, endpoint_url: str | Non
                         retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=1)
         # A session per client: boto3's default session is not thread-safe (boto/boto3#1592).
         session = session_factory() if session_factory is not None else boto3.session.Session()
-        return session.client("appconfigdata", region_name=region, endpoint_url=endpoint_url, config=config)
+        return session.client("appconfigdata", region_name=region_from_environment(region),
+                              endpoint_url=endpoint_url, config=config)
 
     return make
 
@@ -105,7 +128,10 @@ class AppConfigDataSource:
 
     def fetch(self) -> Snapshot | Unchanged:
         if self._client is None:
-            self._client = self._client_factory()
+            try:
+                self._client = self._client_factory()
+            except Exception as exc:  # e.g. NoRegionError: a configuration error, not a crash of the poller
+                raise _source_error(exc) from exc
         if self._token is not None and self._clock() - self._session_started >= self._max_session_age:
             log.info("%s: session is %.0f h old, starting a new one before its token expires",
                      self.name, (self._clock() - self._session_started) / 3600)
@@ -177,5 +203,8 @@ def _source_error(exc: Exception) -> SourceError:
         message = str(error.get("Message") or exc)
     else:
         code, message = type(exc).__name__, str(exc)
+    if code in _FRIENDLY_MESSAGES:
+        log.debug("%s from botocore: %s", code, message, exc_info=exc)
+        message = _FRIENDLY_MESSAGES[code]
     kind = ErrorKind.CONFIGURATION if code in CONFIGURATION_CODES else ErrorKind.TRANSIENT
     return SourceError(code, message, kind=kind)

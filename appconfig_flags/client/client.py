@@ -226,9 +226,19 @@ class FlagsClient:
             shown = "; ".join(str(p) for p in problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
             raise SourceError("InvalidContent", shown, kind=ErrorKind.CONTENT, version_label=snapshot.version_label)
         previous = self._view.snapshot
-        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
         self._rejected_version = None
         changed = _changed_keys(previous, snapshot)
+        if previous is not None and not changed:
+            # A new session (or a re-fetch) delivers the current version again: nothing changed, no event.
+            if snapshot.version_label != previous.version_label:  # same flags: reads and status show the new label
+                self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
+                log.info("%s: configuration version %s has the same flags as version %s", self._source.name,
+                         snapshot.version_label or "(no label)", previous.version_label or "(no label)")
+            else:
+                log.debug("%s: configuration version %s delivered again, unchanged", self._source.name,
+                          snapshot.version_label or "(no label)")
+            return
+        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
         if previous is not None:
             self._changes += 1
             events.append((ClientEvent.CHANGED, EventDetails(flags_changed=changed)))

@@ -27,7 +27,9 @@ def make_source(
     """A ``local``, ``appconfig`` or ``agent`` source for ``profile`` in ``environment``.
 
     ``profile_name`` is the AppConfig profile name or ID (Default: ``profile.name``); ``options``
-    go to the source's constructor (``poll_interval``, ``region``, ``endpoint_url``, ``port``...).
+    go to the source's constructor (``poll_interval``, ``region``, ``endpoint_url``, ``port``...). An
+    ``appconfig`` source without ``region`` takes ``$AWS_REGION``, then ``$AWS_DEFAULT_REGION``
+    (:func:`~.appconfigdata.region_from_environment`), then the AWS config file.
     """
     if kind == "local":
         return LocalSource(profile, environment, **options)

@@ -31,7 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: %(default)s)")
     parser.add_argument("--poll-interval", type=int, default=None,
                         help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15)")
-    parser.add_argument("--region", help="AWS region for --source appconfig (default: your AWS settings)")
+    parser.add_argument("--region", help="AWS region for --source appconfig (default: $AWS_REGION, then "
+                        "$AWS_DEFAULT_REGION, then your AWS config)")
     parser.add_argument("--endpoint-url", help="appconfigdata endpoint for --source appconfig (e.g. a local fake)")
     parser.add_argument("--agent-port", type=int, help="agent port for --source agent (default: "
                         "$AWS_APPCONFIG_EXTENSION_HTTP_PORT or 2772)")
