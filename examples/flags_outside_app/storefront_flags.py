@@ -26,7 +26,21 @@ HOLIDAY_BANNER = Flag(
     environments={"Staging": FlagValue(enabled=True)},
 )
 
-UI_FLAGS = Profile("UiFlags", (PRODUCT_GALLERY, HOLIDAY_BANNER), environments=ENVIRONMENTS)
+FEATURED_CATEGORIES = Flag(
+    key="featured-categories",
+    name="Featured categories",
+    description="Categories shown first on the home page, in order, and their badge discounts.",
+    attributes=(
+        Attribute.string_array("categories", enum=("shoes", "bags", "hats", "coats")),
+        Attribute.number_array("badge-percentages", minimum=0, maximum=50),
+    ),
+    enabled=True,
+    # Array values as lists (or tuples): both type-check and render the same JSON array.
+    values={"categories": ["shoes", "bags"], "badge-percentages": [10, 5]},
+    environments={"Staging": FlagValue(values={"categories": ("hats", "shoes", "bags")})},
+)
+
+UI_FLAGS = Profile("UiFlags", (PRODUCT_GALLERY, HOLIDAY_BANNER, FEATURED_CATEGORIES), environments=ENVIRONMENTS)
 
 PREMIUM_DISCOUNT = Variant(name="premium", enabled=True, rule='(eq $tier "premium")',
                            values={"percent": 15, "min-items": 3})

@@ -41,3 +41,46 @@ def test_a_misspelt_option_is_a_type_error(tmp_path: Path) -> None:
     result = _mypy("--strict", str(script))
     assert result.returncode == 1
     assert '"prodution"' in result.stdout and '"kms_kye"' in result.stdout, result.stdout
+
+
+def test_a_function_grantee_list_array_values_and_a_flags_application_type_check(tmp_path: Path) -> None:
+    # What the README shows a CDK user doing, checked as a user's app would be: mypy --strict.
+    script = tmp_path / "typed_app.py"
+    script.write_text(
+        "import aws_cdk as cdk\n"
+        "from aws_cdk import aws_lambda as lambda_\n"
+        "from constructs_lib import (Attribute, EnvironmentOptions, Flag, FlagValue, FlagsApplication,\n"
+        "                            GuardedEnvironment, Profile)\n"
+        "stack = cdk.Stack()\n"
+        "flag = Flag(key='regions', attributes=(Attribute.string_array('codes'), Attribute.number_array('caps')),\n"
+        "            enabled=True, values={'codes': ['US', 'CA'], 'caps': [1, 2.5]},\n"
+        "            environments={'Beta': FlagValue(values={'codes': ('US',)})})\n"
+        "app = FlagsApplication(stack, 'App', application_name='Shop', environment_names=['Beta', 'Prod'])\n"
+        "options: EnvironmentOptions = {'production': False}\n"
+        "beta = app.add_environment('Beta', **options)\n"
+        "GuardedEnvironment(stack, 'Prod', application=app, environment_name='Prod')\n"
+        "flags = app.add_feature_flags('Flags', profile=Profile('Flags', (flag,)), deploy_to=[beta])\n"
+        "function = lambda_.Function(stack, 'Reader', runtime=lambda_.Runtime.PYTHON_3_12, handler='index.handler',\n"
+        "                            code=lambda_.Code.from_inline('def handler(event, context): pass'))\n"
+        "grant = flags.grant_read(function, beta)\n"
+        "assert grant.success\n"
+    )
+    result = _mypy("--strict", str(script))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_functions_optional_role_is_a_type_error_for_grant_read(tmp_path: Path) -> None:
+    # Function.role is IRole | None: the function itself is the grantee to pass.
+    script = tmp_path / "role_app.py"
+    script.write_text(
+        "import aws_cdk as cdk\n"
+        "from aws_cdk import aws_lambda as lambda_\n"
+        "from constructs_lib import FeatureFlagProfile\n"
+        "def grant(flags: FeatureFlagProfile, function: lambda_.Function) -> None:\n"
+        "    flags.grant_read(function.role)\n"
+    )
+    result = _mypy("--strict", str(script))
+    assert result.returncode == 1
+    assert 'Argument 1 to "grant_read" of "FeatureFlagProfile" has incompatible type "IRole | None"' in result.stdout, \
+        result.stdout
+
