@@ -129,15 +129,26 @@ def _blocking_text(deployments: dict[str, dict[str, Any]], resources: dict[str, 
             "bake included); only environments whose flags changed deploy again")
 
 
+def _stack_of(template: Path) -> str:
+    """`` (stack name, aws://account/region)`` of a stage stack, from its assembly's manifest.json; else ``""``."""
+    manifest = template.parent / "manifest.json"
+    if template.parent.name.startswith("assembly-") and manifest.exists():
+        for artifact in json.loads(manifest.read_text()).get("artifacts", {}).values():
+            if artifact.get("properties", {}).get("templateFile") == template.name:
+                return f" ({artifact['properties'].get('stackName', '?')}, {artifact.get('environment', '?')})"
+    return ""
+
+
 def main(argv: list[str]) -> int:
     outdir = Path(argv[1] if len(argv) > 1 else "cdk.out")
-    templates = sorted(outdir.glob("*.template.json"))
+    # The pipeline's stages (one per target of each environment) are nested assemblies, assembly-*/.
+    templates = sorted(outdir.glob("*.template.json")) + sorted(outdir.glob("assembly-*/*.template.json"))
     if not templates:
         print(f"no templates in {outdir}", file=sys.stderr)
         return 1
     for path in templates:
         lines = summarize(json.loads(path.read_text()))
-        print(f"{path.name}:" + ("" if lines else " (no AppConfig resources)"))
+        print(f"{path.relative_to(outdir)}{_stack_of(path)}:" + ("" if lines else " (no AppConfig resources)"))
         for line in lines:
             print(f"  {line}")
     return 0

@@ -51,6 +51,7 @@ def acknowledge_pipeline_findings(pipeline: pipelines.CodePipeline, *,
                            "non-TLS access): each run's source zip and cloud assembly, which CodePipeline and "
                            "CodeBuild already record per execution. Access logs would list only those roles' requests.",
     })
+    _acknowledge_cross_region_support(pipeline)
     role = pipeline.node.find_child("UpdatePipeline").node.find_child("SelfMutation").node.find_child("Role")
     _acknowledge(role, {
         f"AwsSolutions-IAM5[Resource::arn:*:iam::{stack.account}:role/*]":
@@ -62,6 +63,38 @@ def acknowledge_pipeline_findings(pipeline: pipelines.CodePipeline, *,
             "s3:ListBucket on every resource, with no option to narrow them; `cdk deploy` works through the "
             "bootstrap deploy role it assumes (the statement above). Both actions only read: stack descriptions "
             "and bucket listings, no template, object or change.",
+    })
+
+
+def _acknowledge_cross_region_support(pipeline: pipelines.CodePipeline) -> None:
+    """Stages in other regions than the pipeline's: CodePipeline copies artifacts to a bucket in each of them.
+
+    aws-cdk-lib creates those buckets (and their KMS keys) in support stacks, one per region
+    (``cross-region-stack-<account>:<region>``).
+    """
+    support = pipeline.pipeline.cross_region_support
+    if not support:
+        return
+    stack = cdk.Stack.of(pipeline)
+    findings = {}
+    for region, replication in support.items():
+        name = stack.resolve(replication.replication_bucket.bucket_name)
+        findings[f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:s3:::{name}/*]"] = (
+            f"The objects of the pipeline's replication bucket in {region} (created by aws-cdk-lib for the stages "
+            "there): each run writes new keys (source zip, cloud assembly).")
+        bucket = replication.replication_bucket.node.default_child
+        assert bucket is not None
+        _acknowledge(bucket, {
+            "AwsSolutions-S1": f"CodePipeline's copy of the artifact bucket in {region}: only the pipeline's roles "
+                               "use this private bucket (TLS only); each run's artifacts, which CodePipeline "
+                               "already records per execution. Access logs would list only those roles' requests.",
+        })
+    _acknowledge(pipeline, findings)
+    _acknowledge(pipeline.pipeline.role, {
+        "AwsSolutions-IAM5[Resource::*]":
+            "aws-cdk-lib's grant on the KMS keys of the replication buckets in other regions, which the pipeline stack "
+            "knows only by alias (they live in the support stacks), so the grant names no key ARN; it allows only "
+            "kms:Decrypt, DescribeKey, Encrypt, GenerateDataKey* and ReEncrypt* (artifacts), nothing else.",
     })
 
 

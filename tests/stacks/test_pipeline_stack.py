@@ -108,6 +108,23 @@ def test_source_is_the_configured_repository_branch_through_the_connection(stage
                                        "BranchName": "main"}
 
 
+def test_the_source_role_may_use_the_codeconnections_connection(template: Template) -> None:
+    # IAM matches a codeconnections ARN only with codeconnections actions (AWS CodeConnections, "Connections
+    # rename - Summary of changes"); aws-cdk-lib grants codestar-connections:UseConnection alone.
+    assert CONNECTION_ARN.startswith("arn:aws:codeconnections:")
+    use = [s for p in template.find_resources("AWS::IAM::Policy").values()
+           for s in p["Properties"]["PolicyDocument"]["Statement"]
+           if "codeconnections:UseConnection" in json.dumps(s["Action"]) and s["Resource"] == CONNECTION_ARN]
+    assert len(use) == 1 and use[0]["Effect"] == "Allow"
+
+
+def test_self_mutation_installs_the_projects_cdk_cli(template: Template, stages: list[dict[str, Any]]) -> None:
+    locked = json.loads((ROOT / "package-lock.json").read_text())["packages"]["node_modules/aws-cdk"]["version"]
+    assert locked == json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    install = _buildspec(template, _action(_stage(stages, "UpdatePipeline"), "SelfMutate"))["phases"]["install"]["commands"]
+    assert install == [f"npm install -g aws-cdk@{locked}"]
+
+
 def test_synth_step_runs_the_test_suite_before_synthesizing_the_pipeline(
     template: Template, stages: list[dict[str, Any]]
 ) -> None:
