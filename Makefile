@@ -12,10 +12,11 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test cdk demo bench flags-report flags-diff agent-files lint typecheck docs wheel clean
+.PHONY: help setup synth check test cdk demo bench flags-report flags-diff agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
+	@echo "make check         validate the flag catalogue in flags/ with the model alone (no CDK, under a second)"
 	@echo "make test          set up and run the whole test suite"
 	@echo "make cdk ARGS=...  run the CDK CLI, e.g. ARGS=\"deploy FlagsDemo\""
 	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
@@ -25,7 +26,7 @@ help:
 	@echo "make agent-files   write the catalogue as AppConfig Agent local-development files"
 	@echo "make lint          ruff + mypy --strict"
 	@echo "make docs          build the API reference into site/api"
-	@echo "make wheel         build the constructs_lib wheel into dist/"
+	@echo "make wheel         build both wheels into dist/: appconfig-flags (runtime) and appconfig-flags-constructs"
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,9 @@ synth: setup
 	rm -rf cdk.out
 	cdk synth --quiet --no-notices
 	python -m scripts.synth_summary cdk.out
+
+check: $(STAMP_PY)
+	python -m appconfig_flags.check flags
 
 test: setup
 	python -m pytest
@@ -77,6 +81,7 @@ docs: setup
 
 wheel: setup
 	rm -rf build
+	python -m build --wheel --outdir dist packaging/runtime
 	python -m build --wheel --outdir dist .
 
 clean:
