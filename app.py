@@ -13,7 +13,6 @@ def wire(app: cdk.App) -> None:
 
     from stacks.flags_demo_stack import FlagsDemoStack
     from stacks.pipeline_settings import PipelineSettings
-    from stacks.pipeline_stack import FlagsDemoPipelineStack
     from stacks.settings import FlagsDemoSettings
 
     settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"))
@@ -21,6 +20,9 @@ def wire(app: cdk.App) -> None:
     # Only with `"enabled": true` in cdk.json's "pipeline" or `-c pipeline.enabled=true` (docs/pipeline.md).
     pipeline = PipelineSettings.requested(app.node, settings)
     if pipeline is not None:
+        # Imported only when enabled: CDK Pipelines' modules cost a workstation synth ~3% (bench/synth.py).
+        from stacks.pipeline_stack import FlagsDemoPipelineStack
+
         FlagsDemoPipelineStack(app, "FlagsDemoPipeline", settings=settings, pipeline=pipeline)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
 
