@@ -19,7 +19,7 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
     out.add_argument("--environments", required=True, type=_names,
                      help="the application's environments in promotion order, comma-separated: Beta,Production")
     out.add_argument("--catalogue", default="flags", help="module whose PROFILES are the code's flags. Default: flags")
-    out.add_argument("--region", default=None, help="Default: the AWS configuration's region (AWS_REGION)")
+    out.add_argument("--region", default=None, help="Default: the AWS configuration's region (AWS_DEFAULT_REGION, the profile)")
     out.add_argument("--endpoint-url", default=None, help="another AppConfig endpoint (tests, a local fake)")
     return out
 

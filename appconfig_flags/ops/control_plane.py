@@ -116,7 +116,7 @@ def served(deployments: list[Deployment]) -> Deployment | None:
 class ControlPlane:
     """One region's AppConfig control plane through boto3.
 
-    ``region``: Default: the AWS configuration's (AWS_REGION, the profile). ``endpoint_url``: Default:
+    ``region``: Default: the AWS configuration's (AWS_DEFAULT_REGION, the profile). ``endpoint_url``: Default:
     AppConfig's (or ``AWS_ENDPOINT_URL_APPCONFIG``); tests point it at a local fake.
     """
 
@@ -126,7 +126,7 @@ class ControlPlane:
 
         session = boto3.Session(region_name=region)
         if session.region_name is None:
-            raise OpsError("no AWS region: pass --region (make ... REGION=eu-west-1) or set AWS_REGION")
+            raise OpsError("no AWS region: pass --region (make ... REGION=eu-west-1) or set AWS_DEFAULT_REGION")
         # Checked first, so a missing login is one plain sentence, not a stack trace from the first call.
         if session.get_credentials() is None:
             raise OpsError("no AWS credentials: botocore found none (environment, ~/.aws, SSO, instance role); "
@@ -170,7 +170,7 @@ class ControlPlane:
         if not found:
             known = ", ".join(sorted(a.name for a in apps)) or "none"
             raise OpsError(f"application {name!r} not found in AppConfig in {self.region} (applications there: "
-                           f"{known}); is it deployed in this region? (--region, AWS_REGION)")
+                           f"{known}); is it deployed in this region? (--region, AWS_DEFAULT_REGION)")
         if len(found) > 1:
             raise OpsError(f"{len(found)} applications are named {name!r} in {self.region} "
                            f"(ids {', '.join(a.id for a in found)}); rename one, names must identify it")

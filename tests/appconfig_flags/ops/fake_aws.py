@@ -1,0 +1,78 @@
+"""Fixtures for the ops CLIs: fake credentials (never a real account) and a fake AppConfig seeded as `cdk deploy` leaves it."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from appconfig_flags.ops.testing import FakeAppConfig
+from flags import PROFILES
+
+APP = "FlagsDemo"
+ENVIRONMENTS = ("Beta", "Production")
+FLAG = "allow-bitcoin-at-checkout"
+
+
+def fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "no-aws-config"
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty), "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_APPCONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+class Deployed:
+    """The fake, seeded as the stack deploys the catalogue, and the CLIs run against it in-process."""
+
+    def __init__(self, fake: FakeAppConfig) -> None:
+        self.fake = fake
+        self.app_id = fake.seed_like_stack(APP, ENVIRONMENTS, lambda env: [(p.name, p.render(env)) for p in PROFILES])
+
+    def ids(self, environment: str) -> tuple[str, str, str]:
+        app, env, profile = self.fake.find(APP, environment, "CheckoutFlags")
+        return app, env, profile
+
+    def args(self, *extra: str) -> list[str]:
+        return ["--application", APP, "--environments", ",".join(ENVIRONMENTS), "--endpoint-url",
+                self.fake.endpoint_url, *extra]
+
+    def status(self, *extra: str) -> Run:
+        from appconfig_flags.ops import status
+
+        out, err = io.StringIO(), io.StringIO()
+        code = status.main(self.args(*extra), now=self.fake.now, stdout=out, stderr=err)
+        return Run(code, out.getvalue(), err.getvalue())
+
+    def emergency(self, *extra: str, answer: str = "") -> Run:
+        from appconfig_flags.ops import emergency
+
+        out, err = io.StringIO(), io.StringIO()
+        code = emergency.main(self.args(*extra), now=self.fake.now, stdin=io.StringIO(answer), stdout=out, stderr=err)
+        return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def deployed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Deployed]:
+    fake_credentials(monkeypatch, tmp_path)
+    with FakeAppConfig(page_size=1) as fake:  # one item per page: every lookup must follow NextToken
+        yield Deployed(fake)
+
+
+def section(output: str, profile_in_environment: str) -> str:
+    """The status block of e.g. ``CheckoutFlags in Production``."""
+    blocks = output.split("\n\n")
+    return next(b for b in blocks if b.startswith(profile_in_environment + "\n"))

@@ -1,0 +1,190 @@
+"""make flags-revert and make flags-off end to end: boto3 against the local fake of AppConfig's control plane."""
+from __future__ import annotations
+
+import json
+
+from appconfig_flags.ops.control_plane import stack_version_label
+from appconfig_flags.ops.status import DRIFT, IN_SYNC
+from flags import CHECKOUT_FLAGS
+
+from .fake_aws import FLAG, Deployed, section
+
+
+def _start_canary(deployed: Deployed, environment: str, *, minutes_ago: float) -> int:
+    """A stack-made version rolling out to ``environment`` with the canary strategy; returns its version number."""
+    app, env, profile = deployed.ids(environment)
+    content = CHECKOUT_FLAGS.render("Beta")
+    version = deployed.fake.add_version(app, profile, content, label=stack_version_label(environment, content))
+    deployed.fake.add_deployment(app, env, profile, version, strategy="AppConfig.Canary10Percent20Minutes",
+                                 minutes_ago=minutes_ago)
+    return version
+
+
+# -- revert -------------------------------------------------------------------------------------------
+def test_revert_stops_a_deployment_in_progress_which_is_rolled_back(deployed: Deployed) -> None:
+    version = _start_canary(deployed, "Production", minutes_ago=4)
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 0, run.err
+    assert (f"Stop deployment #2 of CheckoutFlags in Production (DEPLOYING, version {version}, 20% of targets): "
+            "AppConfig rolls it back and serves version 2 again.") in run.out
+    assert ("Stopped deployment #2: AppConfig rolled it back (ROLLED_BACK); CheckoutFlags in Production is served "
+            "version 2.") in run.out
+    app, env, _ = deployed.ids("Production")
+    assert deployed.fake.deployment_state(app, env, 2) == "ROLLED_BACK"
+    [stop] = deployed.fake.operations("StopDeployment")
+    assert stop.params == {"ApplicationId": app, "EnvironmentId": env, "DeploymentNumber": 2, "AllowRevert": True}
+    status = section(deployed.status().out, "CheckoutFlags in Production")
+    assert "rolled back: version 3 (deployment #2, AppConfig.Canary10Percent20Minutes) by a user" in status
+    assert f"content:    {IN_SYNC} (version 2)" in status
+
+
+def test_revert_also_stops_a_deployment_that_is_baking(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=25)
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 0, run.err
+    assert "(BAKING, version 3, 100% of targets)" in run.out
+    assert "AppConfig rolled it back (ROLLED_BACK)" in run.out
+
+
+def test_revert_of_a_completed_deployment_reverts_it_to_the_previous_version(deployed: Deployed) -> None:
+    app, env, _ = deployed.ids("Production")
+    version = _start_canary(deployed, "Production", minutes_ago=60)  # 20 min + 10 min bake: complete
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 0, run.err
+    assert (f"Revert deployment #2 of CheckoutFlags in Production (version {version}, completed 2025-06-01 11:30 UTC): "
+            "AppConfig serves version 2 again, to every target at once, ignoring alarms.") in run.out
+    assert "Reverted deployment #2 (REVERTED); CheckoutFlags in Production is served version 2." in run.out
+    assert deployed.fake.deployment_state(app, env, 2) == "REVERTED"
+    assert "reverted: version 3 (deployment #2" in section(deployed.status().out, "CheckoutFlags in Production")
+
+
+def test_revert_after_72_hours_is_refused_before_calling_appconfig(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=60)
+    deployed.fake.advance(hours=73)
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 1
+    assert "more than 72 hours ago: AppConfig no longer reverts it" in run.err
+    assert deployed.fake.operations("StopDeployment") == []
+
+
+def test_revert_of_the_first_deployment_is_refused(deployed: Deployed) -> None:
+    run = deployed.emergency("revert", "--environment", "Beta", "--yes")
+    assert run.code == 1
+    assert run.err == ("error: deployment #1 of CheckoutFlags in Beta is the first completed one: there is no earlier "
+                       "version to revert to; use make flags-off FLAG=... instead\n")
+
+
+def test_revert_twice_says_there_is_nothing_left_to_revert(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=4)
+    assert deployed.emergency("revert", "--environment", "Production", "--yes").code == 0
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 1
+    assert run.err == ("error: nothing to revert: the latest deployment of CheckoutFlags in Production (#2, version 3) "
+                       "is already rolled back; version 2 is served\n")
+
+
+def test_revert_asks_first_and_no_changes_nothing(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=4)
+    run = deployed.emergency("revert", "--environment", "Production", answer="n\n")
+    assert run.code == 1
+    assert "Go ahead? [y/N] " in run.out
+    assert run.err == "cancelled: not confirmed: nothing was changed\n"
+    assert deployed.fake.operations("StopDeployment") == []
+    closed = deployed.emergency("revert", "--environment", "Production", answer="")
+    assert "stdin closed; pass --yes" in closed.err
+    assert deployed.emergency("revert", "--environment", "Production", answer="y\n").code == 0
+
+
+# -- off ----------------------------------------------------------------------------------------------
+def test_flags_off_deploys_a_copy_with_the_flag_disabled_and_status_then_reports_drift(deployed: Deployed) -> None:
+    app, _env, profile = deployed.ids("Beta")
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 0, run.err
+    [create] = deployed.fake.operations("CreateHostedConfigurationVersion")
+    assert create.params["LatestVersionNumber"] == 2
+    new = json.loads(deployed.fake.version_content(app, profile, 3))
+    served = json.loads(CHECKOUT_FLAGS.render("Beta"))
+    assert new["values"][FLAG]["enabled"] is False
+    served["values"][FLAG]["enabled"] = False
+    assert new == served, "everything else is the served version's"
+    [start] = deployed.fake.operations("StartDeployment")
+    assert start.params["DeploymentStrategyId"] == "AppConfig.AllAtOnce"
+    assert start.params["ConfigurationVersion"] == "3"
+    assert start.params["LatestDeploymentNumber"] == 1
+    assert "Deployment #2 started: version 3 (allow-bitcoin-at-checkout off) to Beta with AppConfig.AllAtOnce" in run.out
+    assert "`make flags-revert ENV=Beta` to go back to version 1" in run.out
+    status = section(deployed.status().out, "CheckoutFlags in Beta")
+    assert "baking version 3 (deployment #2, AppConfig.AllAtOnce): 10 min left of the 10 min bake" in status
+    assert f"content:    {DRIFT}" in status
+    assert "version 3 was not made by the stack (label 'flags-off allow-bitcoin-at-checkout'" in status
+    assert f"    Beta/{FLAG}: enabled false → true" in status
+    # Production is untouched.
+    assert f"content:    {IN_SYNC} (version 2)" in section(deployed.status().out, "CheckoutFlags in Production")
+
+
+def test_flags_off_then_revert_serves_the_stack_version_again(deployed: Deployed) -> None:
+    assert deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes").code == 0
+    run = deployed.emergency("revert", "--environment", "Beta", "--yes")
+    assert run.code == 0, run.err
+    assert f"content:    {IN_SYNC} (version 1)" in section(deployed.status().out, "CheckoutFlags in Beta")
+
+
+def test_flags_off_of_a_flag_already_off_changes_nothing(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
+    assert run.code == 0
+    assert run.out == f"{FLAG} is already off in CheckoutFlags in Production (version 2); nothing to do.\n"
+    assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
+
+
+def test_flags_off_refuses_while_a_deployment_runs(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=4)
+    run = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert ("deployment #2 of CheckoutFlags in Production (version 3) is DEPLOYING; AppConfig runs one deployment at "
+            "a time: stop it first (make flags-revert ENV=Production)") in run.err
+    assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
+
+
+def test_a_failed_start_names_the_version_left_behind_and_how_to_deploy_or_delete_it(deployed: Deployed) -> None:
+    app, env, profile = deployed.ids("Beta")
+    deployed.fake.fail("StartDeployment", "ConflictException", "Another deployment started")
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert run.err.startswith("error: created version 3 of CheckoutFlags in Beta but did not deploy it (AppConfig "
+                              "StartDeployment failed: ConflictException: Another deployment started); it is NOT "
+                              "served. Deploy it: aws appconfig start-deployment ")
+    assert (f"--application-id {app} --environment-id {env} --configuration-profile-id {profile} "
+            "--configuration-version 3 --deployment-strategy-id AppConfig.AllAtOnce") in run.err
+    assert (f"delete it: aws appconfig delete-hosted-configuration-version --application-id {app} "
+            f"--configuration-profile-id {profile} --version-number 3") in run.err
+    assert run.err.count("\n") == 1
+
+
+def test_bad_flag_and_environment_names_are_refused_before_any_call(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", "allow-bitcoin", "--yes")
+    assert (run.code, run.err) == (1, ("error: flag 'allow-bitcoin' is not in the catalogue (its flags: "
+                                      "allow-bitcoin-at-checkout); pass --profile to switch off a flag only AppConfig "
+                                      "has\n"))
+    run = deployed.emergency("revert", "--environment", "Prod", "--yes")
+    assert (run.code, run.err) == (1, ("error: environment 'Prod' is not an environment of FlagsDemo (cdk.json names "
+                                      "Beta, Production)\n"))
+    assert deployed.fake.calls == []
+
+
+def test_a_flag_missing_from_the_deployed_version_is_refused(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", "other-flag", "--profile", "CheckoutFlags",
+                             "--yes")
+    assert (run.code, run.err) == (1, ("error: flag 'other-flag' is not in version 1 of CheckoutFlags in Beta (its "
+                                      "flags: allow-bitcoin-at-checkout)\n"))
+
+
+def test_an_environment_missing_in_appconfig_is_refused(deployed: Deployed) -> None:
+    run = deployed.emergency("--environments", "Beta,Production,Gamma", "revert", "--environment", "Gamma", "--yes")
+    assert (run.code, run.err) == (1, ("error: environment 'Gamma' not found in application FlagsDemo in us-east-1 "
+                                      "(it has: Beta, Production)\n"))
+
+
+def test_a_missing_application_is_refused(deployed: Deployed) -> None:
+    run = deployed.emergency("--application", "Nope", "off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert run.err.startswith("error: application 'Nope' not found in AppConfig in us-east-1")
