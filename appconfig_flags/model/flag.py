@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .attributes import Attribute, AttributeValue, value_from_json, value_to_json
+from .targeting.rule import Rule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,18 +32,27 @@ class ShortTerm:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Variant:
-    """One variant of a multi-variant flag (S1 ``_variants``). The last one is the default: no rule."""
+    """One variant of a multi-variant flag (S1 ``_variants``). The last one is the default: no rule.
+
+    ``rule`` is a :class:`~.targeting.Rule` (rendered as its canonical text) or rule text (kept
+    exactly as written, so loaded documents render back unchanged); the profile checks either.
+    """
 
     name: str
     enabled: bool
-    rule: str | None = None
+    rule: Rule | str | None = None
     values: Mapping[str, AttributeValue] = field(default_factory=dict)
+
+    @property
+    def rule_text(self) -> str | None:
+        """The rule as the document carries it."""
+        return str(self.rule) if isinstance(self.rule, Rule) else self.rule
 
     def to_json(self) -> dict[str, Any]:
         """This variant as JSON data (an entry of ``_variants``); empty ``attributeValues`` are left out."""
         out: dict[str, Any] = {"name": self.name, "enabled": self.enabled}
         if self.rule is not None:
-            out["rule"] = self.rule
+            out["rule"] = self.rule_text
         if self.values:
             out["attributeValues"] = {k: value_to_json(v) for k, v in self.values.items()}
         return out

@@ -1,7 +1,7 @@
 """A profile: a named set of flags, validated as AppConfig would, rendered per environment."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,9 @@ from .document import dump_json, parse_json
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import FlagValidationError, Problem, raise_if_any
 from .schema import check_definitions, check_document, check_values, size_problem
+from .targeting.context import ContextDeclaration, declaration_problems
+from .targeting.evaluate import Evaluation, FlagEvaluator
+from .targeting.variants import check_variant_rules
 
 #: S14 configuration profile ``Name``: 1 to 128 characters.
 PROFILE_NAME_MAX = 128
@@ -34,6 +37,9 @@ class Profile:
     ``strict``: refuse values of attributes a flag does not declare, and constraints no value can
     meet (``minimum-above-maximum``, ``empty-enum``). Default: True; :meth:`from_document` passes
     False, as AppConfig's verdict on them is unknown ([?]), and they are then only :attr:`warnings`.
+    ``context``: the request context's keys and types (``{"tier": str, "age": int, "signup": datetime}``);
+    variant rules may then read only these keys, compared with constants of their type. Default:
+    ``None``, no key checks. Every variant rule is parsed and checked either way (``docs/targeting.md``).
     """
 
     name: str
@@ -41,10 +47,14 @@ class Profile:
     environments: tuple[str, ...] | None = None
     max_content_bytes: int = rules.DEFAULT_MAX_CONTENT_BYTES
     strict: bool = True
+    context: ContextDeclaration | None = None
     #: Findings AppConfig may accept but that are probably slips, from every document checked.
     warnings: tuple[Problem, ...] = field(default=(), init=False, compare=False)
     #: The validated document text per environment (``None``: the default values).
     _texts: dict[str | None, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Compiled variant rules per (environment, flag key), built by :meth:`evaluate` on first use.
+    _evaluators: dict[tuple[str | None, str], FlagEvaluator] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flags", tuple(self.flags))
@@ -52,6 +62,9 @@ class Profile:
             object.__setattr__(self, "environments", tuple(self.environments))
         with paused_gc():
             problems, warnings = self._check()
+            rule_problems, rule_warnings = self._rule_problems()
+        problems += rule_problems
+        warnings += rule_warnings
         if self.strict:
             # Authored flags: a constraint no value can meet is a slip, whatever AppConfig may accept.
             problems += [w for w in warnings if w.rule in STRICT_ERRORS]
@@ -94,7 +107,51 @@ class Profile:
         """The flags marked for clean-up (``_deprecation``)."""
         return tuple(f for f in self.flags if f.short_term is not None)
 
+    def evaluate(self, environment: str | None, flag: str | Flag, context: Mapping[str, object] | None = None) -> Evaluation:
+        """What AppConfig Agent would answer for ``flag`` in ``environment`` (``None``: the default document).
+
+        ``context`` is encoded as the Agent receives it (``ValueError`` for a value it cannot send).
+        ``Evaluation.variant`` names the variant (``None`` for a basic flag), ``.answer`` is the
+        Agent-shaped ``{"_variant": ..., "enabled": ..., values when enabled}``. ``split`` uses this
+        project's hash, not AppConfig's (``docs/targeting.md``). ``KeyError`` for an unknown flag or environment.
+        """
+        key = flag if isinstance(flag, str) else flag.key
+        evaluator = self._evaluators.get((environment, key))
+        if evaluator is None:
+            if environment is not None and self.environments is not None and environment not in self.environments:
+                raise KeyError(f"profile {self.name!r} has no environment {environment!r}; it has {list(self.environments)}")
+            evaluator = FlagEvaluator.for_value(key, self.flag(key).value_in(environment))
+            self._evaluators[(environment, key)] = evaluator
+        return evaluator.evaluate(context)
+
     # -- validation -----------------------------------------------------------------------------
+    def _rule_problems(self) -> tuple[list[Problem], list[Problem]]:
+        """Every variant rule of every environment parsed and checked; the context declaration."""
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        context = self.context
+        if context is not None:
+            bad = declaration_problems(context)
+            for key, message, value in bad:
+                problems.append(Problem(f"{self.name}/context/{key}".rstrip("/"), "context-key", message, value))
+            if isinstance(context, Mapping):
+                context = {k: v for k, v in context.items() if not any(k == b[0] for b in bad)}
+            else:
+                context = None
+        for flag in self.flags:
+            if not isinstance(flag, Flag):
+                continue
+            holders = [(f"{self.name}/{flag.key}", flag.variants)]
+            holders += [(f"{self.name}@{env}/{flag.key}", value.variants) for env, value in flag.environments.items()
+                        if isinstance(value, FlagValue) and value.variants is not None]
+            for path, variants in holders:
+                if variants:
+                    more, more_warnings = check_variant_rules(
+                        [v for v in variants if isinstance(v, Variant)], path=path, context=context)
+                    problems += more
+                    warnings += more_warnings
+        return problems, warnings
+
     def _check(self) -> tuple[list[Problem], list[Problem]]:
         problems = list(self._authoring_problems())
         if any(p.rule == "object-type" for p in problems):

@@ -3,7 +3,9 @@
 Source tags follow the spec (``docs/flag-model.md`` lists them): S1 = the ``AWS.AppConfig.FeatureFlags``
 JSON Schema AppConfig applies; S2 = "Creating a feature flag configuration profile" (reserved
 attribute name, unique keys); S3/S4 = the command-line and multi-variant procedures (constraint
-check); S5 = multi-variant concepts (default variant); S10/S11 = quotas; S14 = botocore's model.
+check); S5 = multi-variant concepts (default variant); S10/S11 = quotas; S14 = botocore's model;
+R1/R2 = "Defining rules for multi-variant feature flags" / "Understanding multi-variant feature flag
+rules" (variant rules, ``docs/targeting.md``).
 ``[I]`` marks a rule inferred from a source; where AppConfig's behaviour is unknown (``[?]``) the
 model accepts and, at most, warns.
 """
@@ -86,6 +88,19 @@ _PROBLEMS = (
     Rule("object-type", "model", "a profile holds Flag objects; flags hold Attribute, Variant and FlagValue objects"),
     Rule("undeclared-attribute", "model", "flag objects give values only to the attributes the flag declares"),
     Rule("unknown-environment", "model", "flag objects override only the profile's declared environments"),
+    # Variant rules (targeting/checker.py): R1 = "Defining rules for multi-variant feature flags".
+    Rule("syntax", "R1 [I] Ion", "a variant rule is exactly one Ion s-expression (balanced, quoted, Ion timestamps)"),
+    Rule("unknown-operator", "R1", "a rule's operators are eq, gt, gte, lt, lte, begins_with, ends_with, contains, "
+         "in, matches, exists, split, and, or, not"),
+    Rule("arity", "R1, Policy", "comparisons take 2 operands, not 1, and/or at least 1"),
+    Rule("type", "R1, Policy", "a context value first and a constant of the operator's type second; logical "
+         "operands are expressions; split, matches and exists take their documented kinds"),
+    Rule("annotation", "R1", "split (pct::, by::, seed::), matches (in::, pattern::) and exists (key::) take "
+         "their names once each; other operands take none"),
+    Rule("range", "R1, Policy", "pct:: is from 0 to 100; integers are 64-bit; numbers are finite"),
+    Rule("regex", "R1, Policy", "a matches pattern compiles (Python's re)"),
+    Rule("context-key", "model", "a profile's context declaration maps keys [A-Za-z_][A-Za-z0-9_]* to types; "
+         "rules name only declared keys"),
 )
 
 _WARNINGS = (
@@ -100,6 +115,8 @@ _WARNINGS = (
     Rule("empty-variants", "[?] S5 every multi-variant flag has a default", "_variants is an empty list", True),
     Rule("empty-rule", "[?] S5", 'a variant has "rule": "" (no rule, or an invalid one)', True),
     Rule("variants-with-basic-value", "[?] S4 examples never mix", "a flag value has _variants and top-level attribute values", True),
+    Rule("unreachable-variant", "R2 [I]", "no context reaches the variant: an earlier rule matches whenever it does", True),
+    Rule("regex-dialect", "[?] R1 dialect unknown", "a matches pattern uses lookaround or backreferences", True),
 )
 
 #: Every rule the model checks, by id.

@@ -1,0 +1,65 @@
+"""Targeting: AppConfig's variant rule language as typed objects, checked at synth, evaluated locally.
+
+Public API (also exported from :mod:`appconfig_flags.model`):
+
+Rules (:mod:`.rule`)
+    ``Rule.eq/gt/gte/lt/lte/begins_with/ends_with/contains/in_/matches/exists/split/all/any/not_``,
+    ``ctx("age") > 65``, ``a & b``, ``a | b``, ``~a``. ``str(rule)`` is the canonical rule text;
+    ``Rule.parse(text)`` reads it back (``Rule.parse(str(rule)) == rule``) and raises
+    :class:`~appconfig_flags.model.FlagValidationError` listing every problem.
+    ``rule.evaluate(context, flag_key=None) -> bool``.
+Checks (:mod:`.checker`, :mod:`.variants`)
+    ``check_rule(text, path=..., context={"tier": str}) -> RuleCheck(rule, problems, warnings)``;
+    each :class:`RuleProblem` has ``rule`` (the category), ``position`` (offset in the text) and
+    ``hint``. ``Profile`` runs these for every variant of every environment.
+Evaluation (:mod:`.evaluate`)
+    ``FlagEvaluator(flag_key, variants)`` (or ``.from_json(flag_key, variants_json)``) compiles a
+    flag's variants once; ``.evaluate(context) -> Evaluation`` encodes the context first, and
+    ``.evaluate_encoded(text_context)`` takes text as the Agent receives it. ``Evaluation.variant``
+    is the variant's name and ``Evaluation.answer`` the Agent-shaped
+    ``{"_variant": name, "enabled": bool, ...values only when enabled}``.
+    ``Profile.evaluate(environment, flag, context)`` does this for a catalogue flag.
+Context (:mod:`.context`)
+    ``encode_context(mapping) -> dict[str, str]`` and ``context_header(mapping) -> str`` (the
+    ``Context`` header value) raise ``ValueError`` for a key or value the Agent cannot receive.
+Split (:mod:`.split`)
+    ``weighted_split(by=..., weights={"A": 30, "B": 30}, seed=...)`` returns each variant's
+    cumulative rule; ``in_split(salt, value, pct)`` is the local bucketing, which is **not**
+    AppConfig's.
+"""
+from .checker import RuleCheck, check_rule, parse_rule
+from .context import context_header, encode_context
+from .evaluate import Evaluation, FlagEvaluator, compile_rule, evaluate_variants
+from .problem import CATEGORIES, RuleProblem
+from .rule import And, Compare, ContextKey, Exists, In, Matches, Not, Or, Rule, Split, ctx
+from .split import in_split, split_position, weighted_split
+from .variants import check_variant_rules
+
+__all__ = [
+    "CATEGORIES",
+    "And",
+    "Compare",
+    "ContextKey",
+    "Evaluation",
+    "Exists",
+    "FlagEvaluator",
+    "In",
+    "Matches",
+    "Not",
+    "Or",
+    "Rule",
+    "RuleCheck",
+    "RuleProblem",
+    "Split",
+    "check_rule",
+    "check_variant_rules",
+    "compile_rule",
+    "context_header",
+    "ctx",
+    "encode_context",
+    "evaluate_variants",
+    "in_split",
+    "parse_rule",
+    "split_position",
+    "weighted_split",
+]

@@ -1,0 +1,115 @@
+"""The request context: declared key types, the text AppConfig Agent receives, and that text read back.
+
+AppConfig Agent takes the context as text ``key=value`` pairs in the ``Context`` header
+("Retrieving basic and multi-variant feature flags",
+https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-integration-retrieving-feature-flags.html;
+"Using AWS AppConfig Agent to retrieve a feature flag with variants",
+https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-code-samples-agent-read-feature-flag-with-variants.html).
+No escaping is documented, so :func:`encode_context` sends only what reads one way (Policy):
+
+* keys match ``[A-Za-z_][A-Za-z0-9_]*`` (all a rule can name);
+* ``bool`` → ``true``/``false``, ``int`` → decimal, ``float`` → ``repr()``, ``Decimal`` → ``str()``,
+  timezone-aware ``datetime`` → ISO 8601 with its offset, ``str`` as is;
+* text is non-empty visible ASCII with inner spaces, without ``,`` (the pair separator);
+* anything else raises ``ValueError`` naming the key, the value and the reason: a value is never
+  dropped silently.
+
+The rule's constant decides how the text is read (:func:`read_number`, ``"true"``/``"false"``,
+:func:`~.timestamps.read_context_timestamp`); text that does not read so makes the test false.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+#: A profile's context declaration: key → ``str``, ``int``, ``float``, ``Decimal``, ``bool`` or ``datetime``.
+ContextDeclaration = Mapping[str, Any]
+ContextValue = str | int | float | Decimal | bool | datetime
+
+#: How each declarable type is compared: numbers are one kind (``"100" > 65``, ``"1.10" < 1.8``).
+_KINDS: dict[type, str] = {str: "string", int: "number", float: "number", Decimal: "number", bool: "boolean",
+                           datetime: "timestamp"}
+DECLARABLE_TYPES = tuple(_KINDS)
+KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Visible ASCII with inner spaces, no ``,``: one reading in a comma-joined ``Context`` header (Policy).
+_SENDABLE = re.compile(r"[!-+\--~](?:[ !-+\--~]*[!-+\--~])?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def kind_of_type(kind: object) -> str | None:
+    """``"string"``, ``"number"``, ``"boolean"`` or ``"timestamp"`` for a declarable type, else ``None``."""
+    return _KINDS.get(kind) if isinstance(kind, type) else None
+
+
+def kind_of_constant(value: object) -> str:
+    """The kind of a rule constant (a ``bool`` is a boolean, not a number)."""
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def declaration_problems(context: object) -> list[tuple[str, str, object]]:
+    """Why a context declaration is unusable: (key, message, bad value) triples; empty when fine."""
+    if not isinstance(context, Mapping):
+        return [("", "a context declaration maps key names to types, e.g. {'tier': str}", context)]
+    out: list[tuple[str, str, object]] = []
+    for key, kind in context.items():
+        if not isinstance(key, str) or not KEY.fullmatch(key):
+            out.append((str(key), "a context key matches [A-Za-z_][A-Za-z0-9_]*", key))
+        elif kind_of_type(kind) is None:
+            out.append((key, "a context key's type is str, int, float, Decimal, bool or datetime", kind))
+    return out
+
+
+def encode_value(key: str, value: object) -> str:
+    """One context value as the text the Agent receives; ``ValueError`` when it cannot be sent."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise ValueError(f"context {key!r}: {value!r} is not a finite number")
+        return repr(value)
+    if kind is Decimal:
+        if not value.is_finite():  # type: ignore[attr-defined]
+            raise ValueError(f"context {key!r}: {value!r} is not a finite number")
+        return str(value)
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"context {key!r}: {value!r} has no time zone; pass an aware datetime")
+        return value.isoformat()
+    if isinstance(value, str) and kind is str:
+        if _SENDABLE.fullmatch(value):
+            return value
+        raise ValueError(f"context {key!r}: {value!r} cannot be sent in the Context header: values are "
+                         "non-empty visible ASCII, spaces inside only, and no ','")
+    raise ValueError(f"context {key!r}: {value!r} is a {kind.__name__}; context values are str, int, float, "
+                     "Decimal, bool or an aware datetime")
+
+
+def encode_context(context: Mapping[str, object]) -> dict[str, str]:
+    """``context`` as the Agent receives it: key → text; ``ValueError`` for a key or value it cannot send."""
+    out: dict[str, str] = {}
+    for key, value in context.items():
+        if not isinstance(key, str) or not KEY.fullmatch(key):
+            raise ValueError(f"context key {key!r}: keys match [A-Za-z_][A-Za-z0-9_]* (what a rule can name)")
+        out[key] = encode_value(key, value)
+    return out
+
+
+def context_header(context: Mapping[str, object]) -> str:
+    """The ``Context`` header value: ``key=value`` pairs joined by ``,`` (one header; ``""`` for none)."""
+    return ",".join(f"{key}={text}" for key, text in encode_context(context).items())
+
+
+def read_number(text: str) -> int | Decimal | None:
+    """Context text read as a number (``int`` or exact ``Decimal``), or ``None`` when it is not one."""
+    if _NUMBER_TEXT.fullmatch(text) is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    return Decimal(text)
