@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .snapshot import UNCHANGED, FlagData, Snapshot, Unchanged
     from .source import FlagSource
     from .status import Health, Status
+    from .watch import CatalogueFileSource, WatchedFileSource
 
 #: Each public name, and the submodule that defines it; imported by ``__getattr__`` when first read.
 _LAZY = {
@@ -56,6 +57,8 @@ _LAZY = {
     "FlagSource": ".source",
     "Health": ".status",
     "Status": ".status",
+    "CatalogueFileSource": ".watch",
+    "WatchedFileSource": ".watch",
 }
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "AppConfigDataSource",
     "Backoff",
     "Catalogue",
+    "CatalogueFileSource",
     "ClientEvent",
     "ErrorKind",
     "EventDetails",
@@ -80,6 +84,7 @@ __all__ = [
     "SourceError",
     "Status",
     "Unchanged",
+    "WatchedFileSource",
     "make_source",
 ]
 

@@ -9,10 +9,12 @@ from .agent import AgentSource
 from .appconfigdata import AppConfigDataSource
 from .local import LocalSource
 from .source import FlagSource
+from .watch import CatalogueFileSource, WatchedFileSource
 
 #: The AppConfig application the stacks deploy (cdk.json ``flagsdemo`` context; Default: FlagsDemo).
 DEFAULT_APPLICATION = "FlagsDemo"
-SOURCE_KINDS = ("local", "appconfig", "agent")
+#: ``catalogue`` and ``agent-files`` follow local files as they are edited (:mod:`.watch`).
+SOURCE_KINDS = ("local", "catalogue", "agent-files", "appconfig", "agent")
 
 
 def make_source(
@@ -24,7 +26,11 @@ def make_source(
     profile_name: str | None = None,
     **options: Any,
 ) -> FlagSource:
-    """A ``local``, ``appconfig`` or ``agent`` source for ``profile`` in ``environment``.
+    """A source of one of :data:`SOURCE_KINDS` for ``profile`` in ``environment``.
+
+    ``catalogue`` renders the catalogue module's files again after each edit (options ``root``,
+    ``module``; Default: ``flags`` in the current directory); ``agent-files`` reads the Agent
+    local-development file in ``directory`` (Default: ``agent-local``) again after each edit.
 
     ``profile_name`` is the AppConfig profile name or ID (Default: ``profile.name``); ``options``
     go to the source's constructor (``poll_interval``, ``region``, ``endpoint_url``, ``port``...). An
@@ -34,6 +40,12 @@ def make_source(
     if kind == "local":
         return LocalSource(profile, environment, **options)
     name = profile_name or profile.name
+    if kind == "catalogue":
+        return CatalogueFileSource(profile.name, environment, **options)
+    if kind == "agent-files":
+        directory = options.pop("directory", "agent-local")
+        return WatchedFileSource.agent_local_file(directory, application=application, environment=environment,
+                                                  profile=name, **options)
     if kind == "appconfig":
         return AppConfigDataSource(application=application, environment=environment, profile=name, **options)
     if kind == "agent":

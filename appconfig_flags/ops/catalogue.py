@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,16 @@ RENDER_TIMEOUT = 120.0
 # Runs in the child: imports the catalogue from argv[1] and prints its documents as JSON. Written for
 # any ref's code: PROFILES if the module has it, else every Profile it holds; document(), else render().
 _RENDERER = r"""
-import importlib, json, sys
+import importlib, json, os, sys
 root, name = sys.argv[1], sys.argv[2]
-sys.path.insert(0, root)
+sys.path[:0] = [root, *sys.argv[3:]]
 out = sys.stdout
 sys.stdout = sys.stderr  # whatever the catalogue prints must not spoil the JSON
 try:
     module = importlib.import_module(name)
+    found = os.path.realpath(getattr(module, "__file__", None) or "?")
+    if not found.startswith(os.path.join(os.path.realpath(root), "")):
+        raise ImportError(f"no module {name!r} in {root} (the one found is {found})")
     profiles = getattr(module, "PROFILES", None)
     if profiles is None:
         profiles = [v for v in vars(module).values() if type(v).__name__ == "Profile"]
@@ -43,7 +46,11 @@ try:
         environments = list(profile.environments) if getattr(profile, "environments", None) else [None]
         documents = [[env, profile.document(env) if hasattr(profile, "document") else json.loads(profile.render(env))]
                      for env in environments]
-        result.append({"profile": profile.name, "documents": documents})
+        # The file that defines the profile, for messages such as "flags from flags/checkout.py".
+        source = next((getattr(m, "__file__", None) for m in list(sys.modules.values())
+                       if getattr(m, "__name__", "").startswith(name)
+                       and any(v is profile for v in vars(m).values())), None)
+        result.append({"profile": profile.name, "documents": documents, "source": source})
 except (Exception, SystemExit) as exc:
     message = " ".join(str(exc).split()) or repr(exc)
     print(f"{type(exc).__name__}: {message}", file=sys.stderr)
@@ -65,9 +72,20 @@ def render_catalogue(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str 
     ``where`` names the tree in error messages. Raises :class:`CatalogueLoadError` with the child's
     one-line reason (an import error, a ``FlagValidationError`` listing the problems, ...).
     """
+    return render_catalogue_with_sources(root, module, where=where)[0]
+
+
+def render_catalogue_with_sources(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree",
+                                  fallback_paths: Sequence[Path] = ()) -> tuple[Documents, dict[str, Path | None]]:
+    """:func:`render_catalogue`, and the file that defines each profile (``None`` when unknown).
+
+    ``fallback_paths`` are searched after ``root`` for what the catalogue imports (the flag model of a
+    catalogue copied elsewhere); the catalogue module itself must be in ``root``.
+    """
     try:
         # -I: no PYTHONPATH, user site or current directory; -B: write no .pyc files into the tree.
-        result = subprocess.run([sys.executable, "-I", "-B", "-c", _RENDERER, str(root), module], cwd=root,
+        result = subprocess.run([sys.executable, "-I", "-B", "-c", _RENDERER, str(root), module,
+                                 *map(str, fallback_paths)], cwd=root,
                                 capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise CatalogueLoadError(f"the catalogue {module!r} {where} took over {RENDER_TIMEOUT:g} s to render") from None
@@ -77,7 +95,9 @@ def render_catalogue(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str 
         raise CatalogueLoadError(f"the catalogue {module!r} {where} does not load: {reason}")
     try:
         loaded = json.loads(result.stdout)
-        return {entry["profile"]: {env: document for env, document in entry["documents"]} for entry in loaded}
+        documents = {entry["profile"]: {env: document for env, document in entry["documents"]} for entry in loaded}
+        sources = {entry["profile"]: Path(entry["source"]) if entry.get("source") else None for entry in loaded}
+        return documents, sources
     except (ValueError, KeyError, TypeError) as exc:
         raise CatalogueLoadError(f"the catalogue {module!r} {where} printed no catalogue JSON ({exc})") from None
 

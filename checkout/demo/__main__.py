@@ -1,7 +1,10 @@
 """``python -m checkout.demo``: serve the checkout page on http://127.0.0.1:8000.
 
-Default: the catalogue's Beta values (``--source local``), no AWS account needed. ``--source
-appconfig`` reads AppConfig with your usual AWS settings; ``--source agent`` reads a local agent.
+Default: the catalogue's Beta values (``--source catalogue``), no AWS account needed, rendered
+again within a second of each edit to flags/*.py: flip a flag, reload the page. ``--source
+agent-files`` follows the Agent local-development files the same way (``make agent-files``);
+``--source local`` reads the catalogue once; ``--source appconfig`` reads AppConfig with your usual
+AWS settings; ``--source agent`` reads a local agent.
 """
 from __future__ import annotations
 
@@ -21,16 +24,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m checkout.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--env", default="Beta", choices=environments,
-                        help="catalogue environment whose values --source local serves, and the default "
+                        help="catalogue environment whose values --source catalogue/local serve, and the default "
                              "--environment (default: %(default)s)")
-    parser.add_argument("--source", default="local", choices=SOURCE_KINDS, help="where flags come from (default: local)")
+    parser.add_argument("--source", default="catalogue", choices=SOURCE_KINDS,
+                        help="where flags come from (default: %(default)s)")
+    parser.add_argument("--catalogue-root", help="directory --source catalogue imports the catalogue from, in a "
+                        "child process (default: the current directory)")
+    parser.add_argument("--catalogue", help="catalogue module for --source catalogue (default: flags)")
+    parser.add_argument("--agent-dir", help="Agent local-development directory for --source agent-files "
+                        "(default: agent-local, as make agent-files writes it)")
     parser.add_argument("--app", default=DEFAULT_APPLICATION, help="AppConfig application name or ID (default: %(default)s)")
     parser.add_argument("--environment", help="AppConfig environment name or ID (default: --env)")
     parser.add_argument("--profile", default=CHECKOUT_FLAGS.name,
                         help="AppConfig configuration profile name or ID (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: %(default)s)")
     parser.add_argument("--poll-interval", type=int, default=None,
-                        help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15)")
+                        help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15; "
+                             "catalogue, agent-files: default 1)")
     parser.add_argument("--region", help="AWS region for --source appconfig (default: $AWS_REGION, then "
                         "$AWS_DEFAULT_REGION, then your AWS config)")
     parser.add_argument("--endpoint-url", help="appconfigdata endpoint for --source appconfig (e.g. a local fake)")
@@ -46,6 +56,10 @@ def source_options(args: argparse.Namespace) -> dict[str, object]:
         options.update(region=args.region, endpoint_url=args.endpoint_url)
     if args.source == "agent" and args.agent_port is not None:
         options["port"] = args.agent_port
+    if args.source == "catalogue":
+        options.update({k: v for k, v in (("root", args.catalogue_root), ("module", args.catalogue)) if v is not None})
+    if args.source == "agent-files" and args.agent_dir is not None:
+        options["directory"] = args.agent_dir
     if args.source != "local" and args.poll_interval is not None:
         options["poll_interval"] = args.poll_interval
     return options
@@ -54,7 +68,7 @@ def source_options(args: argparse.Namespace) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
-    environment = args.env if args.source == "local" else (args.environment or args.env)
+    environment = args.env if args.source in ("local", "catalogue") else (args.environment or args.env)
     try:
         source = make_source(args.source, profile=CHECKOUT_FLAGS, environment=environment, application=args.app,
                              profile_name=args.profile, **source_options(args))

@@ -14,6 +14,7 @@ from appconfig_flags.client import FlagsClient
 from flags import ALLOW_BITCOIN_AT_CHECKOUT
 
 from .offer import SAMPLE_CART, USD_PER_BTC, LineItem, offer_from, quote
+from .origin import describe_origin
 
 StartResponse = Callable[..., Any]
 
@@ -23,6 +24,7 @@ def _templates() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["usd"] = lambda amount: f"${amount:,.2f}"
     env.filters["percent"] = lambda value: f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+    env.filters["json"] = lambda value: json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
     return env
 
 
@@ -41,11 +43,14 @@ class CheckoutApp:
 
     def render(self, wanted_currency: str | None = None) -> str:
         """The page's HTML for a visitor who asked for ``wanted_currency``."""
-        offer = offer_from(self.client.get(ALLOW_BITCOIN_AT_CHECKOUT), self.today())
+        state = self.client.get(ALLOW_BITCOIN_AT_CHECKOUT)  # one read: the panel shows what the page used
+        offer = offer_from(state, self.today())
         quotes = {code: quote(self.cart, offer, code) for code in offer.currencies}
         selected = quotes[offer.currency(wanted_currency)]
+        status = self.client.status()
         return self.template.render(cart=self.cart, offer=offer, quotes=quotes, selected=selected,
-                                    usd_per_btc=USD_PER_BTC, status=self.client.status())
+                                    usd_per_btc=USD_PER_BTC, status=status, flag=state,
+                                    origin=describe_origin(self.client.source, status))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

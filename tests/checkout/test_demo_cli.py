@@ -6,11 +6,18 @@ import pytest
 from checkout.demo.__main__ import main, parse_args, source_options
 
 
-def test_defaults_are_the_local_beta_catalogue_on_port_8000() -> None:
+def test_defaults_are_the_watched_beta_catalogue_on_port_8000() -> None:
     args = parse_args([])
-    assert (args.source, args.env, args.app, args.profile, args.port) == ("local", "Beta", "FlagsDemo",
+    assert (args.source, args.env, args.app, args.profile, args.port) == ("catalogue", "Beta", "FlagsDemo",
                                                                           "CheckoutFlags", 8000)
     assert source_options(args) == {}
+
+
+def test_catalogue_and_agent_file_options_reach_their_source() -> None:
+    args = parse_args(["--catalogue-root", "/tmp/copy", "--catalogue", "myflags", "--poll-interval", "2"])
+    assert source_options(args) == {"root": "/tmp/copy", "module": "myflags", "poll_interval": 2}
+    args = parse_args(["--source", "agent-files", "--agent-dir", "/tmp/agent", "--catalogue", "ignored"])
+    assert source_options(args) == {"directory": "/tmp/agent"}
 
 
 def test_appconfig_options_reach_the_source() -> None:
