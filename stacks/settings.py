@@ -11,6 +11,7 @@ from typing import Any
 
 from appconfig_flags.model.problems import problem_list
 from constructs_lib.promotion import PromotionCycleError, promotion_order
+from constructs_lib.props import PropsError
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 
 PREDEFINED = {
@@ -273,12 +274,17 @@ def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStr
         if growth not in GrowthType.__members__:
             problems.append(f"{where}.growthType: must be LINEAR or EXPONENTIAL (got {growth!r})")
             continue
-        strategy = DeploymentStrategy(
-            name=name, growth_type=GrowthType[growth], growth_factor=spec.get("growthFactor", 100.0),
-            duration_minutes=spec.get("durationMinutes", 0), final_bake_minutes=spec.get("finalBakeMinutes", 0),
-            description=spec.get("description"),
-        )
-        for prop, rule, value in strategy.problems():
-            problems.append(f"{where}.{_CONTEXT_KEYS.get(prop, prop)}: {rule} (got {value!r})")
+        try:
+            strategy = DeploymentStrategy(
+                name=name, growth_type=GrowthType[growth], growth_factor=spec.get("growthFactor", 100.0),
+                duration_minutes=spec.get("durationMinutes", 0), final_bake_minutes=spec.get("finalBakeMinutes", 0),
+                description=spec.get("description"),
+            )
+        except PropsError as exc:  # a strategy checks AppConfig's ranges when made: "<name>/<prop>: <rule> (got <value>)"
+            for problem in exc.problems:
+                prop, _, rule = problem.removeprefix(f"{name}/").partition(": ")
+                problems.append(f"{where}.{_CONTEXT_KEYS.get(prop, prop)}: {rule}")
+            # Reported; a stand-in keeps environments that name it from being reported too (nothing is built).
+            strategy = DeploymentStrategy.all_at_once()
         out[name] = strategy
     return out
