@@ -12,7 +12,7 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth check test cdk demo bench flags-report flags-diff agent-files lint typecheck docs wheel clean
+.PHONY: help setup synth check test cdk demo bench flags-report flags-diff flags-status flags-revert flags-off agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
@@ -23,6 +23,9 @@ help:
 	@echo "make bench         run the benchmarks in bench/"
 	@echo "make flags-report  list short-term flags and where their keys appear in the code"
 	@echo "make flags-diff    what the catalogue's changes do per environment (BASE=HEAD, FORMAT=text|markdown|json)"
+	@echo "make flags-status  what is deployed per environment vs the code (AWS credentials; REGION=...)"
+	@echo "make flags-revert ENV=Production        stop or revert the latest flag deployment (YES=1: no prompt)"
+	@echo "make flags-off FLAG=key ENV=Production  deploy the served flags with FLAG disabled (YES=1: no prompt)"
 	@echo "make agent-files   write the catalogue as AppConfig Agent local-development files"
 	@echo "make lint          ruff + mypy --strict"
 	@echo "make docs          build the API reference into site/api"
@@ -64,6 +67,21 @@ flags-report: setup
 
 flags-diff: setup
 	@python -m appconfig_flags.ops.diff --base "$(or $(BASE),HEAD)" --format $(or $(FORMAT),text) $(ARGS)
+
+# Deployed vs code, and the emergency exits (docs/operations.md); names come from cdk.json.
+OPS_REGION = $(if $(REGION),--region $(REGION))
+OPS_OPTIONS = $(OPS_REGION) $(if $(YES),--yes)
+
+flags-status: setup
+	@python -m scripts.flags_ops status $(OPS_REGION)
+
+flags-revert: setup
+	@test -n "$(ENV)" || { echo "error: name the environment: make flags-revert ENV=Production"; exit 2; }
+	@python -m scripts.flags_ops revert --environment "$(ENV)" $(OPS_OPTIONS)
+
+flags-off: setup
+	@test -n "$(FLAG)" -a -n "$(ENV)" || { echo "error: name the flag and the environment: make flags-off FLAG=allow-bitcoin-at-checkout ENV=Production"; exit 2; }
+	@python -m scripts.flags_ops off --flag "$(FLAG)" --environment "$(ENV)" $(OPS_OPTIONS)
 
 agent-files: setup
 	python -m appconfig_flags.agent_files --out $(or $(OUT),agent-local)
