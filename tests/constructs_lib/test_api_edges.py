@@ -219,3 +219,27 @@ def test_deploy_to_a_single_environment_instead_of_a_list_is_rejected() -> None:
     with pytest.raises(PropsError) as error:
         flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=beta)  # type: ignore[arg-type]
     assert "App/Flags/deploy_to: must be a list or tuple of GuardedEnvironment" in _problem(error)
+
+
+def test_a_strategy_id_instead_of_a_strategy_is_rejected() -> None:
+    with pytest.raises(PropsError) as error:
+        _app().add_environment("Beta", deployment_strategy="AppConfig.AllAtOnce")  # type: ignore[arg-type]
+    assert "App/Beta/deployment_strategy: must be a DeploymentStrategy (got 'AppConfig.AllAtOnce')" in _problem(error)
+
+
+def test_environment_names_instead_of_environments_are_rejected_by_a_profile() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    with pytest.raises(PropsError) as error:
+        FeatureFlagProfile(stack, "Flags", application=flags_app, profile=FLAGS,
+                           environments=["Beta"])  # type: ignore[list-item]
+    assert "Flags/environments[0]: must be a GuardedEnvironment (got 'Beta')" in _problem(error)
+
+
+def test_a_single_monitor_instead_of_a_list_is_rejected() -> None:
+    from constructs_lib.monitors import AlarmMonitor
+
+    monitor = AlarmMonitor.from_metric(cdk.aws_cloudwatch.Metric(namespace="Test", metric_name="Errors"), threshold=1)
+    with pytest.raises(PropsError) as error:
+        _app().add_environment("Beta", monitors=monitor)  # type: ignore[arg-type]
+    assert "App/Beta/monitors: must be a list or tuple of AlarmMonitor (got AlarmMonitor(" in _problem(error)
