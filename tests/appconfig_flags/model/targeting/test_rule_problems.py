@@ -97,11 +97,11 @@ def test_a_rule_warning_accepts_the_profile_and_says_why(case: Pair) -> None:
     ("(gt $a 1 2)", "arity", 0, "gt takes exactly 2 operands (a context value, then a constant), got 3"),
     ("(not (eq $a 1) (eq $b 1))", "arity", 0, "not takes exactly 1 operand, got 2"),
     ("(or)", "arity", 0, "or takes one or more operands, got 0"),
-    ("(gt 65 $age)", "type", 4, "gt takes the context value first and the constant second (at offset 4: '65 $age)'); "
-                                "write (gt $age 65)"),
+    ("(gt 65 $age)", "type", 4, ("gt takes the context value first and the constant second (at offset 4: '65 $age)'); "
+                                "write (gt $age 65)")),
     ('(gt $a "x")', "type", 7, "gt compares with a number or a timestamp, not a string"),
-    ("(begins_with $a 5)", "type", 16, 'begins_with compares with a string, not an integer (at offset 16: \'5)\'); '
-                                       'write (begins_with $a "5")'),
+    ("(begins_with $a 5)", "type", 16, ('begins_with compares with a string, not an integer (at offset 16: \'5)\'); '
+                                       'write (begins_with $a "5")')),
     ("(in $a \"x\")", "type", 7, "in takes a list of constants [a, b], not a string"),
     ("(eq $a null)", "type", 7, "null is not a constant of the rule language"),
     ("(eq $a $b)", "type", 7, "eq compares a context value with a constant, not with another context value"),
@@ -109,8 +109,8 @@ def test_a_rule_warning_accepts_the_profile_and_says_why(case: Pair) -> None:
     ("(eq $user-id 1)", "type", 4, "$user-… is not one context name"),
     ("(split pct::10 by::\"userId\")", "type", 15, "by:: of split is a context value ($name), not a string"),
     ("(split pct::1.5e1 by::$u)", "type", 7, "pct:: is an int or a decimal, not a float"),
-    ("(exists key::$country)", "type", 8, 'key:: is a string naming the context key, not a context value '
-                                          '(at offset 8: \'key::$country)\'); write key::"country"'),
+    ("(exists key::$country)", "type", 8, ('key:: is a string naming the context key, not a context value '
+                                          '(at offset 8: \'key::$country)\'); write key::"country"')),
     ("(split pct::10 by::$u seed::42)", "type", 22, 'seed:: is a string, not an integer'),
     ("(split pct::10)", "annotation", 0, "split needs by::"),
     ("(split pct::10 by::$u salt::\"s\")", "annotation", 22, "split takes no salt:: (it takes pct::, by::, seed::)"),

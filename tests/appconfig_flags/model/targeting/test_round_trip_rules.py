@@ -1,0 +1,74 @@
+"""Property tests: any rule object renders to text that parses back to an equal object, and checks clean."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appconfig_flags.model import Rule
+from appconfig_flags.model.targeting import check_rule
+from appconfig_flags.model.targeting.rule import (
+    INT64_MAX,
+    INT64_MIN,
+    ORDERINGS,
+    TEXT_TESTS,
+    And,
+    Compare,
+    Exists,
+    In,
+    Matches,
+    Not,
+    Or,
+    Split,
+)
+
+KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+ZONES = st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))])
+NUMBERS = st.one_of(
+    st.integers(INT64_MIN, INT64_MAX),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False),
+)
+TIMESTAMPS = st.datetimes(timezones=ZONES)
+CONSTANTS = st.one_of(TEXT, NUMBERS, st.booleans(), TIMESTAMPS)
+PATTERNS = st.sampled_from(["h.*y", "^[a-z]+$", r"\d{3}-\d{4}", "a|b", "(x)?y", '"quoted"', r"back\\slash", "é+"])
+PCTS = st.one_of(st.integers(0, 100), st.decimals(0, 100, places=3))
+
+LEAVES = st.one_of(
+    st.builds(Compare, st.just("eq"), KEYS, CONSTANTS),
+    st.builds(Compare, st.sampled_from(ORDERINGS), KEYS, st.one_of(NUMBERS, TIMESTAMPS)),
+    st.builds(Compare, st.sampled_from(TEXT_TESTS), KEYS, TEXT),
+    st.builds(In, KEYS, st.lists(CONSTANTS, min_size=1, max_size=4).map(tuple)),
+    st.builds(Matches, KEYS, PATTERNS),
+    st.builds(Exists, st.one_of(KEYS, TEXT.filter(bool))),
+    st.builds(Split, PCTS, KEYS, st.one_of(st.none(), TEXT)),
+)
+RULES = st.recursive(LEAVES, lambda inner: st.one_of(
+    st.builds(And, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+    st.builds(Or, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+    st.builds(Not, inner),
+), max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(RULES)
+def test_any_rule_object_renders_to_text_that_parses_back_to_it(rule: Rule) -> None:
+    text = str(rule)
+    assert Rule.parse(text) == rule
+    assert str(Rule.parse(text)) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(RULES)
+def test_the_builder_only_emits_rules_the_checker_passes(rule: Rule) -> None:
+    result = check_rule(str(rule))
+    assert result.problems == ()
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_decimals_keep_their_value_and_stay_decimals(value: Decimal) -> None:
+    parsed = Rule.parse(str(Rule.eq("a", value)))
+    assert isinstance(parsed, Compare) and type(parsed.constant) is Decimal and parsed.constant == value
