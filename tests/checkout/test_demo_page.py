@@ -8,9 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from appconfig_flags.client import FlagsClient, LocalSource, Snapshot
+from appconfig_flags.client import CatalogueFileSource, FlagsClient, LocalSource, Snapshot
+from appconfig_flags.client.watch import Reload
 from checkout.demo import CheckoutApp
 from checkout.demo.offer import SAMPLE_CART, USD_ONLY, offer_from, quote
+from checkout.demo.origin import ago, describe_origin
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 from tests.appconfig_flags.client.test_client import ScriptedSource
@@ -161,3 +163,46 @@ def test_status_route_reports_the_client() -> None:
     _, headers, body = call(CheckoutApp(local_client("Beta")), "/status")
     assert headers["Content-Type"] == "application/json"
     assert b'"source": "local:CheckoutFlags@Beta"' in body and b'"health": "ready"' in body
+
+
+def test_the_panel_shows_the_values_the_page_used() -> None:
+    beta = render(local_client("Beta"))
+    assert beta.texts["flag-enabled"] == "on"
+    assert (beta.texts["flag-value-default-currency"], beta.texts["flag-value-bitcoin-discount-percentage"],
+            beta.texts["flag-value-bitcoin-discount-end-date"]) == ('"USD"', "5", '"12/31/2026"')
+    assert "flag-resolution" not in beta.ids
+    production = render(local_client("Production"))
+    assert production.texts["flag-enabled"] == "off" and "flag-value-default-currency" not in production.ids
+
+
+def test_the_panel_says_when_the_page_uses_the_declared_default() -> None:
+    page = render(FlagsClient(ScriptedSource(), catalogue=CHECKOUT_FLAGS, background=False))
+    assert page.texts["flag-resolution"] == "The flag's declared default (not-loaded)."
+
+
+def test_the_footer_says_where_the_flags_come_from_in_plain_words() -> None:
+    assert render(local_client("Beta")).texts["flags-origin"] == (
+        "Flags from the catalogue as it was when the demo started (local:CheckoutFlags@Beta); restart to see edits")
+
+
+class WatchedStub(CatalogueFileSource):
+    """A watched catalogue source whose last reload and problem the test sets."""
+
+    def __init__(self, reload: Reload | None, problem: str | None = None) -> None:
+        super().__init__("CheckoutFlags", "Beta")
+        self.last_reload, self.problem = reload, problem
+
+
+def test_the_footer_of_a_watched_catalogue_names_the_file_the_environment_and_the_reload() -> None:
+    status = local_client("Beta").status()
+    assert describe_origin(WatchedStub(Reload("flags/checkout.py", 1000.0)), status, now=1003.4) == (
+        "Flags from flags/checkout.py (Beta), reloaded 3 s ago")
+    assert describe_origin(WatchedStub(Reload("flags/checkout.py", 1000.0), "SyntaxError: x"), status, now=1200) == (
+        "Flags from flags/checkout.py (Beta), reloaded 3 min ago. "
+        "The last edit does not load, so the values from before it stay: SyntaxError: x")
+    assert describe_origin(WatchedStub(None), status).startswith("No flags loaded yet from catalogue:flags/")
+
+
+def test_ages_read_naturally() -> None:
+    assert [ago(s) for s in (-1, 0, 119, 120, 7199, 7200)] == ["0 s ago", "0 s ago", "119 s ago", "2 min ago",
+                                                               "119 min ago", "2 h ago"]
