@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,7 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     order = list(reversed(promotion_order_from_cdk_json(args.root / "cdk.json", args.context_key)))
     changes = diff_catalogues(before, after, environment_order=order)
     target = args.head or "working tree"
-    print(format_changes(changes, args.format, title=f"Flag changes, {args.base} → {target}"))
+    try:
+        print(format_changes(changes, args.format, title=f"Flag changes, {args.base} → {target}"), flush=True)
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if changes and args.fail_on_change else 0
 
 
