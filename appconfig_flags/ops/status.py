@@ -108,8 +108,12 @@ def _status(plane: ControlPlane, app: Named, env: Named, remote: Named, profile:
     if not changes:
         return ProfileStatus(profile.name, env.name, rollout, IN_SYNC, f"version {version.number}", (), console)
     if version.label == stack_version_label(env.name, version.text):
+        how = "cdk deploy makes these changes"
+        if compared is not latest:  # undone: CloudFormation still records the undone version as deployed
+            how = (f"the stack still records version {latest.version} as deployed, so cdk deploy redeploys only "
+                   "after a flag change")
         return ProfileStatus(profile.name, env.name, rollout, NOT_DEPLOYED,
-                             f"version {version.number} was made by the stack from other code; cdk deploy makes these changes", changes, console)
+                             f"version {version.number} was made by the stack from other code; {how}", changes, console)
     made_by = f"label {version.label!r}" if version.label else "no label"
     if version.description:
         made_by += f", description {version.description!r}"
@@ -133,7 +137,9 @@ def _rollout(plane: ControlPlane, d: Deployment, previous: Deployment | None, no
         started = d.event("BAKE_TIME_STARTED")
         start = started.occurred_at if started is not None else _plus(d.started_at, d.duration_minutes)
         end = _plus(start, d.bake_minutes)
-        left = f"{_span(end - now)} left of the {d.bake_minutes} min bake" if end is not None else "bake time"
+        # Clamped: a workstation clock ahead of AppConfig's must not show more than the whole bake.
+        left = (f"{_span(min(end - now, dt.timedelta(minutes=d.bake_minutes)))} left of the {d.bake_minutes} min bake"
+                if end is not None else "bake time")
         return f"baking {what}: {left} (an alarm still rolls it back)"
     if d.state == "COMPLETE":
         return f"complete: {what}" + (f", since {_when(d.completed_at)}" if d.completed_at else "")

@@ -183,3 +183,21 @@ def test_no_region_is_one_line() -> None:
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False)
     assert (result.returncode, result.stderr) == (1, ("error: no AWS region: pass --region (make ... REGION=eu-west-1) "
                                                      "or set AWS_DEFAULT_REGION\n"))
+
+
+def test_after_a_revert_to_an_older_stack_version_status_says_cdk_deploy_alone_will_not_redeploy(
+        deployed: Deployed) -> None:
+    app, env, profile = deployed.ids("Beta")
+    older = CHECKOUT_FLAGS.render("Beta").replace('"bitcoin-discount-percentage":5', '"bitcoin-discount-percentage":3')
+    current = CHECKOUT_FLAGS.render("Beta")
+    for content, minutes_ago in ((older, 50), (current, 20)):
+        version = deployed.fake.add_version(app, profile, content, label=stack_version_label("Beta", content))
+        deployed.fake.add_deployment(app, env, profile, version, minutes_ago=minutes_ago)
+    assert f"content:    {IN_SYNC} (version 4)" in section(deployed.status().out, "CheckoutFlags in Beta")
+    assert deployed.emergency("revert", "--environment", "Beta", "--yes").code == 0
+    block = section(deployed.status().out, "CheckoutFlags in Beta")
+    assert "reverted: version 4 (deployment #3, AppConfig.AllAtOnce) by a user" in block
+    assert f"content:    {NOT_DEPLOYED}" in block
+    assert ("version 3 was made by the stack from other code; the stack still records version 4 as deployed, so "
+            "cdk deploy redeploys only after a flag change") in block
+    assert f"    Beta/{FLAG}/bitcoin-discount-percentage: 3 → 5" in block
