@@ -199,7 +199,10 @@ def _required(context: Mapping[str, Any], key: str, rule: re.Pattern[str] | froz
     if value is None or value == "":
         problems.append(f"pipeline.{key}: missing; set it to {what}")
         return ""
-    valid = rule.match(value) if isinstance(rule, re.Pattern) and isinstance(value, str) else value in rule
+    if isinstance(rule, re.Pattern):
+        valid = isinstance(value, str) and rule.match(value) is not None
+    else:
+        valid = value in rule
     if not isinstance(value, str) or not valid:
         problems.append(f"pipeline.{key}: must be {what} (got {value!r})")
         return ""

@@ -22,7 +22,13 @@ from stacks.flags_demo_stage import ROLE_NAME_MAX, iam_role_name
 from stacks.pipeline_settings import PipelineSettings
 from stacks.settings import FlagsDemoSettings, SettingsError
 from tests.conftest import cdk_context
-from tests.stacks.conftest import BETA_ACCOUNT, PIPELINE_ACCOUNT, PIPELINE_CONTEXT, PRODUCTION_ACCOUNT, pipeline_app_context
+from tests.stacks.conftest import (
+    BETA_ACCOUNT,
+    PIPELINE_ACCOUNT,
+    PIPELINE_CONTEXT,
+    PRODUCTION_ACCOUNT,
+    pipeline_app_context,
+)
 from tests.stacks.test_bad_input import _assert_failed_cleanly
 from tests.template_checks import cfn_lint_errors
 
