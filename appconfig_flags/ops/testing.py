@@ -24,7 +24,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -290,10 +290,12 @@ class FakeAppConfig:
                     deployment.stopped_by = "CLOUDWATCH_ALARM"
 
     def seed_like_stack(self, application: str, environments: Sequence[str],
-                        documents: Callable[[str], Iterable[tuple[str, str]]], *, minutes_ago: float = 60) -> str:
+                        documents: Callable[[str], Iterable[tuple[str, str]]], *, minutes_ago: float = 60,
+                        strategies: Mapping[str, str] | None = None) -> str:
         """The state `cdk deploy` of the FlagsDemo stack leaves: each environment's content as a hosted
         version labelled and described as :class:`~constructs_lib.FeatureFlagProfile` does, deployed
-        and complete. ``documents(environment)`` yields (profile name, content). Returns the app's ID.
+        and complete. ``documents(environment)`` yields (profile name, content); ``strategies`` maps an
+        environment to a strategy ID (Default: AppConfig.AllAtOnce). Returns the app's ID.
         """
         app_id = self.add_application(application)
         profile_ids: dict[str, str] = {}
@@ -306,6 +308,7 @@ class FakeAppConfig:
                                            label=stack_version_label(environment, content),
                                            description=f"{profile} flags for {environment}")
                 self.add_deployment(app_id, env_id, profile_ids[profile], version, minutes_ago=minutes_ago,
+                                    strategy=(strategies or {}).get(environment, "AppConfig.AllAtOnce"),
                                     description=f"{profile} to {environment}")
         return app_id
 
