@@ -5,8 +5,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-#: What an attribute value may be (S1 ``attributeValue``); arrays are tuples so flags stay immutable.
-AttributeValue = str | int | float | bool | tuple[str, ...] | tuple[int | float, ...]
+from .dates import DATE_FORMATS
+from .problems import FlagValidationError, Problem, safe_repr
+
+#: What an attribute value may be (S1 ``attributeValue``): arrays are tuples or lists (rendered the
+#: same); a set is refused, its order varies between runs. A bool is not a number.
+AttributeValue = (
+    str | int | float | bool
+    | tuple[str, ...] | tuple[int | float, ...]
+    | list[str] | list[int] | list[float] | list[int | float]
+)
+#: ``enum`` of the string factories: a tuple or a list, in the order the console shows.
+EnumValues = tuple[str, ...] | list[str]
 
 
 class AttributeType(str, Enum):
@@ -79,6 +89,10 @@ class Attribute:
     key: str
     constraints: Constraints | None = None
     description: str | None = None
+    #: For a date attribute (:meth:`date`): the format its values are written in; not rendered.
+    date_format: str | None = None
+    #: For a date attribute: its value is the last day of something; a past one is overdue.
+    end_date: bool = False
 
     @property
     def type(self) -> AttributeType | None:
@@ -123,11 +137,11 @@ class Attribute:
         description: str | None = None,
         required: bool | None = None,
         pattern: str | None = None,
-        enum: tuple[str, ...] | None = None,
+        enum: EnumValues | None = None,
     ) -> Attribute:
-        """A string attribute, optionally matching ``pattern`` (a regex search) or one of ``enum``."""
+        """A string attribute, optionally matching ``pattern`` (a regex search) or one of ``enum`` (a tuple or list)."""
         return cls(key=key, description=description,
-                   constraints=Constraints(kind="string", required=required, pattern=pattern, enum=enum))
+                   constraints=Constraints(kind="string", required=required, pattern=pattern, enum=_ordered(enum)))
 
     @classmethod
     def number(
@@ -156,10 +170,10 @@ class Attribute:
         description: str | None = None,
         required: bool | None = None,
         pattern: str | None = None,
-        enum: tuple[str, ...] | None = None,
+        enum: EnumValues | None = None,
     ) -> Attribute:
         """A list of strings; ``pattern`` or ``enum`` applies to each element."""
-        elements = Constraints(kind="string", pattern=pattern, enum=enum)
+        elements = Constraints(kind="string", pattern=pattern, enum=_ordered(enum))
         return cls(key=key, description=description,
                    constraints=Constraints(kind="array", required=required, elements=elements))
 
@@ -177,6 +191,37 @@ class Attribute:
         elements = Constraints(kind="number", minimum=minimum, maximum=maximum)
         return cls(key=key, description=description,
                    constraints=Constraints(kind="array", required=required, elements=elements))
+
+    @classmethod
+    def date(
+        cls,
+        key: str,
+        *,
+        format: str = "YYYY-MM-DD",
+        description: str | None = None,
+        required: bool | None = None,
+        end: bool = False,
+    ) -> Attribute:
+        """A date written as text in ``format``: ``YYYY-MM-DD`` (Default), ``MM/DD/YYYY``, ``DD/MM/YYYY`` or ``DD.MM.YYYY``.
+
+        Renders a string attribute whose pattern fixes the format (AppConfig has no date type);
+        a :class:`Profile` also refuses values that are not calendar dates (``02/31/2026``,
+        rule ``value-date``). ``end=True``: the value is the last day of something (an offer); a
+        date before ``today`` is reported as ``end-date-past``. Default: False.
+        Raises :class:`FlagValidationError` (rule ``date-format``) for another ``format``.
+        """
+        fmt = DATE_FORMATS.get(format) if isinstance(format, str) else None
+        if fmt is None:
+            raise FlagValidationError([Problem(f"{key}/format", "date-format",
+                                               f"a date format is one of {list(DATE_FORMATS)}", format)],
+                                      subject=f"attribute {safe_repr(key)}")
+        return cls(key=key, description=description, date_format=fmt.name, end_date=end,
+                   constraints=Constraints(kind="string", required=required, pattern=fmt.pattern))
+
+
+def _ordered(enum: Any) -> Any:
+    """A list ``enum`` as a tuple (flags stay immutable); anything else is left for the type check to report."""
+    return tuple(enum) if type(enum) is list else enum
 
 
 def value_to_json(value: AttributeValue) -> Any:

@@ -42,7 +42,34 @@ def parse_json(text: str | bytes, *, subject: str) -> Any:
         problem = Problem(subject, "json", f"not valid JSON: {exc}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problem = Problem(subject, "json", f"not valid JSON: {exc}")
+    except RecursionError:
+        problem = Problem(subject, "nesting-depth", f"the JSON nests deeper than Python's parser can read; "
+                          f"a feature-flag document nests at most {MAX_DEPTH} levels")
     raise FlagValidationError([problem], subject=subject)
+
+
+#: How deep a document may nest: AppConfig's schema needs 7 levels (values/flag/_variants/[i]/
+#: attributeValues/attribute/[j]); anything far deeper is hostile and could exhaust the stack.
+MAX_DEPTH = 32
+
+
+def nesting_problem(data: Any, *, subject: str, limit: int = MAX_DEPTH) -> Problem | None:
+    """A ``nesting-depth`` problem when ``data`` nests objects or arrays deeper than ``limit`` levels.
+
+    Iterative, so that depth itself cannot exhaust the stack; a cycle in Python data counts as infinite depth.
+    """
+    if not isinstance(data, (dict, list, tuple)):
+        return None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list, tuple)):
+                if depth >= limit:
+                    return Problem(subject, "nesting-depth", f"a feature-flag document nests at most {limit} levels")
+                stack.append((child, depth + 1))
+    return None
 
 
 def dump_json(data: Any) -> str:

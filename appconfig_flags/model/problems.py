@@ -1,6 +1,7 @@
 """Problems found in flags and documents, carried as values so they can be tested and listed."""
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -34,11 +35,28 @@ class Problem:
     def __str__(self) -> str:
         if self.value is NO_VALUE:
             return f"{self.path}: [{self.rule}] {self.message}"
-        return f"{self.path}: [{self.rule}] {self.message} (got {_shorten(repr(self.value))})"
+        return f"{self.path}: [{self.rule}] {self.message} (got {_shorten(safe_repr(self.value))})"
 
 
 def _shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel = 4
+
+
+def safe_repr(value: object) -> str:
+    """``repr(value)``; abbreviated when it is nested too deep to write, a placeholder when it fails.
+
+    A problem's value may be anything a caller passed, so writing it must never raise.
+    """
+    try:
+        return repr(value)
+    except RecursionError:
+        return _BRIEF.repr(value)
+    except Exception:  # noqa: BLE001 - a value's own __repr__ may raise anything
+        return f"<{type(value).__name__} object>"
 
 
 class FlagValidationError(ValueError):

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from . import rules
 from .attributes import Attribute, value_from_json
 from .bulk import paused_gc
-from .document import dump_json, parse_json
+from .dates import date_findings
+from .document import dump_json, nesting_problem, parse_json
 from .flag import Flag, FlagValue, ShortTerm, Variant
-from .problems import FlagValidationError, Problem, raise_if_any
+from .objects import profile_object_problems
+from .problems import FlagValidationError, Problem, raise_if_any, safe_repr
 from .schema import check_definitions, check_document, check_values, size_problem
 from .targeting.context import ContextDeclaration, declaration_problems
 from .targeting.evaluate import Evaluation, FlagEvaluator
@@ -20,8 +23,11 @@ from .targeting.variants import check_variant_rules
 PROFILE_NAME_MAX = 128
 
 
-#: Warnings that are errors in strict mode (flag objects): constraints no value can meet.
-STRICT_ERRORS = frozenset({"minimum-above-maximum", "empty-enum"})
+#: Warnings that are errors in strict mode (flag objects): constraints no value can meet, and
+#: patterns whose matching time can explode (their values cannot be checked).
+STRICT_ERRORS = frozenset({"minimum-above-maximum", "empty-enum", "pattern-backtracking"})
+#: Findings that depend on the day: warnings, or errors with ``overdue="error"``.
+OVERDUE_RULES = frozenset({"end-date-past", "short-term-overdue"})
 
 @dataclass(frozen=True, slots=True)
 class Profile:
@@ -40,6 +46,12 @@ class Profile:
     ``context``: the request context's keys and types (``{"tier": str, "age": int, "signup": datetime}``);
     variant rules may then read only these keys, compared with constants of their type. Default:
     ``None``, no key checks. Every variant rule is parsed and checked either way (``docs/targeting.md``).
+    ``today``: the day dates are compared with (short-term ``remove_by``, ``Attribute.date(end=True)``
+    values). Default: ``None``, the day of the synth (``date.today()``), read only when a flag has such a date.
+    ``overdue``: ``"warning"`` (Default) or ``"error"``: what a date already past is.
+    ``retired_environments``: environments removed from the application whose overrides flags may
+    still hold; they are dropped from the flags with a ``retired-environment`` warning, not rendered.
+    Default: none (an override of an undeclared environment is an ``unknown-environment`` error).
     """
 
     name: str
@@ -48,6 +60,9 @@ class Profile:
     max_content_bytes: int = rules.DEFAULT_MAX_CONTENT_BYTES
     strict: bool = True
     context: ContextDeclaration | None = None
+    today: date | None = None
+    overdue: str = "warning"
+    retired_environments: tuple[str, ...] = ()
     #: Findings AppConfig may accept but that are probably slips, from every document checked.
     warnings: tuple[Problem, ...] = field(default=(), init=False, compare=False)
     #: The validated document text per environment (``None``: the default values).
@@ -57,20 +72,27 @@ class Profile:
         default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "flags", tuple(self.flags))
-        if self.environments is not None:
-            object.__setattr__(self, "environments", tuple(self.environments))
+        for name in ("flags", "environments", "retired_environments"):  # a list is taken as a tuple
+            if type(value := getattr(self, name)) is list:
+                object.__setattr__(self, name, tuple(value))
+        # Types before use: nothing below reads a field that does not hold its declared type (objects.py).
+        if wrong := profile_object_problems(self):
+            raise FlagValidationError([*self._name_problems(), *wrong], subject=f"profile {safe_repr(self.name)}")
+        retired = self._retire_environments()
         with paused_gc():
             problems, warnings = self._check()
             rule_problems, rule_warnings = self._rule_problems()
         problems += rule_problems
-        warnings += rule_warnings
+        warnings += rule_warnings + retired
+        dated, overdue = self._date_findings()
+        problems += dated
+        (problems if self.overdue == "error" else warnings).extend(overdue)
         if self.strict:
             # Authored flags: a constraint no value can meet is a slip, whatever AppConfig may accept.
             problems += [w for w in warnings if w.rule in STRICT_ERRORS]
             warnings = [w for w in warnings if w.rule not in STRICT_ERRORS]
         object.__setattr__(self, "warnings", tuple(warnings))
-        raise_if_any(problems, subject=f"profile {self.name!r}")
+        raise_if_any(problems, subject=f"profile {safe_repr(self.name)}")
 
     # -- rendering ------------------------------------------------------------------------------
     def document(self, environment: str | None = None) -> dict[str, Any]:
@@ -154,8 +176,6 @@ class Profile:
 
     def _check(self) -> tuple[list[Problem], list[Problem]]:
         problems = list(self._authoring_problems())
-        if any(p.rule == "object-type" for p in problems):
-            return problems, []  # Not flag objects: nothing can be rendered.
         # Definitions are the same in every environment: checked and serialised once.
         flags = {f.key: f.definition_json() for f in self.flags if f.defined}
         known, more, warnings = check_definitions(flags, path=self.name)
@@ -188,16 +208,48 @@ class Profile:
             warnings += _unseen(more_warnings, seen_warnings, len(path))
         return problems, warnings
 
-    def _authoring_problems(self) -> Iterator[Problem]:
-        """Slips only flag objects can make: wrong objects, repeated keys, undeclared attributes, unknown environments."""
+    def _name_problems(self) -> Iterator[Problem]:
         if not isinstance(self.name, str) or not 1 <= len(self.name) <= PROFILE_NAME_MAX:
-            yield Problem(str(self.name), "profile-name", f"a profile name has 1 to {PROFILE_NAME_MAX} characters", self.name)
+            yield Problem(safe_repr(self.name), "profile-name", f"a profile name has 1 to {PROFILE_NAME_MAX} characters",
+                          self.name)
+
+    def _retire_environments(self) -> list[Problem]:
+        """Drop the overrides of retired environments from the flags; a warning per environment naming them."""
+        retired = set(self.retired_environments)
+        if not retired:
+            return []
+        holding: dict[str, list[str]] = {}
+        flags = []
+        for flag in self.flags:
+            if retired.isdisjoint(flag.environments):
+                flags.append(flag)
+                continue
+            for environment in flag.environments:
+                if environment in retired:
+                    holding.setdefault(environment, []).append(flag.key)
+            flags.append(replace(flag, environments={e: v for e, v in flag.environments.items() if e not in retired}))
+        object.__setattr__(self, "flags", tuple(flags))
+        return [Problem(f"{self.name}@{environment}", "retired-environment",
+                        f"flags {keys} still hold values for this retired environment; they are not rendered "
+                        "(remove them)", environment) for environment, keys in holding.items()]
+
+    def _date_findings(self) -> tuple[list[Problem], list[Problem]]:
+        """``value-date`` problems, and the findings of dates already past (see ``overdue``)."""
+        today = self.today
+        if today is None and any(f.short_term is not None or any(a.end_date for a in f.attributes) for f in self.flags):
+            today = date.today()  # the synth's day; tests pass today=
+        problems: list[Problem] = []
+        overdue: list[Problem] = []
+        for finding in date_findings(self.flags, profile=self.name, today=today):
+            (overdue if finding.rule in OVERDUE_RULES else problems).append(finding)
+        return problems, overdue
+
+    def _authoring_problems(self) -> Iterator[Problem]:
+        """Slips only flag objects can make: repeated keys, undeclared attributes, unknown environments."""
+        yield from self._name_problems()
         seen: set[str] = set()
         known = set(self.environments) if self.environments is not None else None
         for flag in self.flags:
-            if not isinstance(flag, Flag):
-                yield Problem(self.name, "object-type", "a profile holds Flag objects", flag)
-                continue
             path = f"{self.name}/{flag.key}"
             if flag.key in seen:
                 yield Problem(path, "duplicate-key", "two flags share this key", flag.key)
@@ -229,8 +281,10 @@ class Profile:
         every problem of the document.
         """
         data = parse_json(document, subject=name) if isinstance(document, (str, bytes)) else document
+        if (too_deep := nesting_problem(data, subject=name)) is not None:  # before anything recurses into it
+            raise FlagValidationError([too_deep], subject=f"document {safe_repr(name)}")
         problems, _ = check_document(data, path=name)
-        raise_if_any(problems, subject=f"document {name!r}")
+        raise_if_any(problems, subject=f"document {safe_repr(name)}")
         definitions: dict[str, Any] = data.get("flags", {})
         values: dict[str, Any] = data.get("values", {})
         flags = [_flag_from_json(key, definitions.get(key), values.get(key)) for key in _keys(definitions, values)]
@@ -250,26 +304,13 @@ def _unseen(found: list[Problem], seen: set[tuple[str, str, str]], prefix: int) 
 
 
 def _flag_object_problems(flag: Flag, profile: str) -> Iterator[Problem]:
+    """Two attributes of one flag with the same key (types are checked already: objects.py)."""
     path = f"{profile}/{flag.key}"
     declared: set[str] = set()
     for attribute in flag.attributes:
-        if not isinstance(attribute, Attribute):
-            yield Problem(path, "object-type", "a flag's attributes are Attribute objects", attribute)
-            continue
         if attribute.key in declared:
             yield Problem(f"{path}/{attribute.key}", "duplicate-key", "two attributes share this key", attribute.key)
         declared.add(attribute.key)
-    values: list[tuple[str, Flag | FlagValue]] = [(path, flag)]
-    for environment, value in flag.environments.items():
-        where = f"{profile}@{environment}/{flag.key}"
-        if isinstance(value, FlagValue):
-            values.append((where, value))
-        else:
-            yield Problem(where, "object-type", "an environment's value is a FlagValue", value)
-    for where, holder in values:
-        for variant in holder.variants or ():
-            if not isinstance(variant, Variant):
-                yield Problem(f"{where}/_variants", "object-type", "variants are Variant objects", variant)
 
 
 def _keys(definitions: dict[str, Any], values: dict[str, Any]) -> Iterable[str]:

@@ -88,6 +88,14 @@ _PROBLEMS = (
     Rule("object-type", "model", "a profile holds Flag objects; flags hold Attribute, Variant and FlagValue objects"),
     Rule("undeclared-attribute", "model", "flag objects give values only to the attributes the flag declares"),
     Rule("unknown-environment", "model", "flag objects override only the profile's declared environments"),
+    # Types of flag objects, checked before anything reads them (objects.py); documents (dates.py, document.py).
+    Rule("field-type", "model", "each field of a flag object holds its declared Python type (str, bool, int, "
+         "a tuple or list, a mapping with string keys); a bool is not a number"),
+    Rule("bare-string", "model", "a tuple or list is meant, not one string (enum=(\"USD\") is a string: write (\"USD\",))"),
+    Rule("unordered", "model", "a tuple or list is meant, not a set: a set's order, and so the output, changes between runs"),
+    Rule("nesting-depth", "model", "a document nests at most 32 levels of objects and arrays"),
+    Rule("date-format", "model", "Attribute.date takes the format YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY or DD.MM.YYYY"),
+    Rule("value-date", "model", "a date attribute's value is a calendar date (not 02/31/2026)"),
     # Variant rules (targeting/checker.py): R1 = "Defining rules for multi-variant feature flags".
     Rule("syntax", "R1 [I] Ion", "a variant rule is exactly one Ion s-expression (balanced, quoted, Ion timestamps)"),
     Rule("unknown-operator", "R1", "a rule's operators are eq, gt, gte, lt, lte, begins_with, ends_with, contains, "
@@ -117,6 +125,13 @@ _WARNINGS = (
     Rule("variants-with-basic-value", "[?] S4 examples never mix", "a flag value has _variants and top-level attribute values", True),
     Rule("unreachable-variant", "R2 [I]", "no context reaches the variant: an earlier rule matches whenever it does", True),
     Rule("regex-dialect", "[?] R1 dialect unknown", "a matches pattern uses lookaround or backreferences", True),
+    Rule("pattern-backtracking", "[?] model", "a pattern whose matching time can explode (nested or adjacent "
+         "quantifiers); its values are not matched. An error for flag objects", True),
+    Rule("end-date-past", "model", "an end date (Attribute.date(end=True)) is before today; an error with "
+         "overdue=\"error\"", True),
+    Rule("short-term-overdue", "model", "a short-term flag is past its remove_by date; an error with "
+         "overdue=\"error\"", True),
+    Rule("retired-environment", "model", "flags hold values for a retired environment; they are not rendered", True),
 )
 
 #: Every rule the model checks, by id.

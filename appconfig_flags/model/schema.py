@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import rules
+from .patterns import backtracking_risk
 from .problems import NO_VALUE, Problem
 
 _DOC_KEYS = frozenset({"version", "flags", "values"})
@@ -56,6 +57,21 @@ def compile_pattern(pattern: str) -> re.Pattern[str] | str:
         return re.compile(pattern)
     except re.error as exc:
         return str(exc)
+    except RecursionError:  # a pattern of thousands of nested groups (a 1024-character pattern may have 500)
+        return "too many nested groups"
+
+
+@lru_cache(maxsize=4096)
+def value_pattern(pattern: str) -> re.Pattern[str] | None:
+    """The pattern values are matched with, or ``None`` when values are not matched against it.
+
+    Not matched: a pattern Python cannot compile (reported as ``pattern`` or ``pattern-dialect``)
+    and one whose matching time can explode (``pattern-backtracking``), so that no value hangs a synth.
+    """
+    compiled = compile_pattern(pattern)
+    if isinstance(compiled, str) or backtracking_risk(pattern) is not None:
+        return None
+    return compiled
 
 
 class _Checker:
@@ -238,6 +254,9 @@ class _Checker:
                     self.warn(path, "pattern-dialect", f"Python's re cannot compile it ({complaint})", pattern)
                 else:
                     self.bad(path, "pattern", f"the regular expression does not compile: {complaint}", pattern)
+            elif (risk := backtracking_risk(pattern)) is not None:
+                # AppConfig's verdict is [?]; values are not matched against it (see patterns.py).
+                self.warn(path, "pattern-backtracking", risk, pattern)
         if "enum" in c:
             self.enum(c["enum"], path)
 
@@ -417,9 +436,9 @@ def _misfit(value: Any, c: Mapping[str, Any]) -> tuple[str, str] | None:
             return "value-type", "the attribute is a string"
         pattern = c.get("pattern")
         if pattern is not None:
-            compiled = compile_pattern(pattern)
+            compiled = value_pattern(pattern)
             # JSON Schema's pattern is a search, not a full match (anchoring is [?]: the looser reading).
-            if not isinstance(compiled, str) and compiled.search(value) is None:
+            if compiled is not None and compiled.search(value) is None:
                 return "value-pattern", f"the value does not match the pattern {pattern!r}"
         enum = c.get("enum")
         if enum is not None and value not in enum and value not in _integer_texts(enum):

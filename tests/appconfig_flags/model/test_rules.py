@@ -10,6 +10,7 @@ from appconfig_flags.model import rules
 
 from .targeting.test_rule_problems import RULE_PROBLEMS, RULE_WARNINGS
 from .test_documents import TEXT_PROBLEMS
+from .test_objects import MODEL_PROBLEMS, MODEL_WARNINGS
 from .test_profile import AUTHORING_PROBLEMS
 from .test_schema import PROBLEMS, WARNINGS
 
@@ -22,12 +23,12 @@ def _rules_of(cases: list[object]) -> set[str]:
 
 
 def test_every_catalogued_rule_has_a_passing_and_a_failing_case() -> None:
-    assert _rules_of(PROBLEMS + WARNINGS + TEXT_PROBLEMS + AUTHORING_PROBLEMS + RULE_PROBLEMS + RULE_WARNINGS) == set(
-        rules.RULES)
+    assert _rules_of(PROBLEMS + WARNINGS + TEXT_PROBLEMS + AUTHORING_PROBLEMS + RULE_PROBLEMS + RULE_WARNINGS
+                     + MODEL_PROBLEMS + MODEL_WARNINGS) == set(rules.RULES)
 
 
 def test_the_warning_cases_are_exactly_the_rules_catalogued_as_warnings() -> None:
-    assert _rules_of(WARNINGS + RULE_WARNINGS) == {r.id for r in rules.RULES.values() if r.warning}
+    assert _rules_of(WARNINGS + RULE_WARNINGS + MODEL_WARNINGS) == {r.id for r in rules.RULES.values() if r.warning}
 
 
 def test_the_flag_model_guide_lists_every_rule() -> None:
