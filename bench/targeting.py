@@ -1,0 +1,88 @@
+"""Targeting: one read of a 5-variant flag with nested rules, and parse + check of 1,000 rules.
+
+Run: ``python -m bench targeting`` (or ``make bench``). Goals: a read ≤ 3 µs, where the context
+is encoded as the Agent would receive it and then evaluated; parse + check of 1,000 distinct
+rules ≤ 100 ms (what ``Profile(...)`` adds at synth for that many variant rules).
+"""
+from __future__ import annotations
+
+import statistics
+import time
+import timeit
+
+from appconfig_flags.model import Flag, Profile, Rule, Variant, ctx
+from appconfig_flags.model.targeting import FlagEvaluator, check_rule
+from appconfig_flags.model.targeting.checker import _check_text
+
+RULES = 1_000
+RUNS = 7
+CONTEXT = {"tier": "silver", "country": "FR", "age": 34, "userId": "user-8312", "email": "a@example.com"}
+
+#: Five variants, nested rules; the context above falls through to the default, so every rule runs.
+VARIANTS = (
+    Variant(name="gold", enabled=True, rule=(ctx("tier") == "gold") & (ctx("age") >= 18)),
+    Variant(name="staff", enabled=True, rule=ctx("email").ends_with("@corp.example") | ctx("email").matches("^qa-")),
+    Variant(name="eu-pilot", enabled=True,
+            rule=Rule.all(ctx("country").is_in(["DE", "NL", "BE"]), ~(ctx("tier") == "trial"),
+                          ctx("userId").split(20, seed="eu-2026"))),
+    Variant(name="rollout", enabled=True, rule=Rule.split(pct=5, by="userId", seed="layout-2026")),
+    Variant(name="Default", enabled=False),
+)
+
+
+def _rule_texts(count: int, salt: int) -> list[str]:
+    """``count`` distinct rules of every operator, two or three levels deep."""
+    texts = []
+    for i in range(count):
+        texts.append(
+            f'(or (and (eq $tier "t{i}-{salt}") (gte $age {i % 90}) (not (in $country ["C{i}", "D{i}", "E{i}"])))'
+            f' (and (begins_with $email "u{i}") (matches in::$email pattern::"^u{i}.*@x\\\\.com$"))'
+            f' (split pct::{i % 100} by::$userId seed::"s{i}-{salt}") (exists key::"k{i}")'
+            f" (lt $signup 2024-01-{i % 28 + 1:02d}T10:00Z))"
+        )
+    return texts
+
+
+def read_ns() -> dict[str, float]:
+    """Median nanoseconds per read: the profile call, the compiled flag, and on pre-encoded text."""
+    flag = Flag(key="checkout-layout", enabled=None, variants=VARIANTS)
+    profile = Profile("Bench", (flag,))
+    evaluator = FlagEvaluator(flag.key, VARIANTS)
+    encoded = {k: str(v) for k, v in CONTEXT.items()}
+    assert profile.evaluate(None, flag, CONTEXT).variant == "Default"
+    figures = {}
+    for label, call in (("profile.evaluate(env, flag, context)", lambda: profile.evaluate(None, flag, CONTEXT)),
+                        ("FlagEvaluator.evaluate(context)", lambda: evaluator.evaluate(CONTEXT)),
+                        ("FlagEvaluator.evaluate_encoded(text)", lambda: evaluator.evaluate_encoded(encoded))):
+        runs = timeit.repeat(call, number=50_000, repeat=RUNS)
+        figures[label] = statistics.median(runs) / 50_000 * 1e9
+    return figures
+
+
+def parse_and_check_ms() -> tuple[float, float]:
+    """Median and best milliseconds to parse and check 1,000 distinct rules (no cache hits)."""
+    times = []
+    for run in range(RUNS):
+        texts = _rule_texts(RULES, run)
+        _check_text.cache_clear()
+        start = time.perf_counter()
+        for text in texts:
+            if check_rule(text).rule is None:
+                raise AssertionError(f"benchmark rule does not check: {text}")
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    reads = read_ns()
+    median_ms, best_ms = parse_and_check_ms()
+    print(f"targeting: a 5-variant flag with nested rules, context of {len(CONTEXT)} keys falling through to the "
+          f"default (every rule runs); median of {RUNS} runs")
+    for label, ns in reads.items():
+        print(f"  read: {label:<44} {ns / 1000:8.2f} µs   (goal ≤ 3 µs)")
+    print(f"  parse + check {RULES:,} distinct rules (5 operators deep, {len(_rule_texts(1, 0)[0])} chars each)"
+          f"   {median_ms:8.1f} ms median, {best_ms:.1f} ms best   (goal ≤ 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
