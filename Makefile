@@ -50,8 +50,11 @@ synth: setup
 check: $(STAMP_PY)
 	python -m appconfig_flags.check flags
 
+# Tests run on every core (pytest-xdist); the packaging tests share one worker, their wheels and venvs
+# (xdist_group). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: setup
-	python -m pytest
+	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 cdk: setup
 	cdk $(ARGS)

@@ -144,3 +144,10 @@ def constructs_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) ->
     link_distributions(python, dependency_closure(metadata(wheels.constructs).get_all("Requires-Dist") or []))
     pip_install(python, "--find-links", str(wheels.folder), "appconfig-flags-constructs")
     return python
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run test_typing.py's mypy calls on one xdist worker: they share the repository's .mypy_cache."""
+    for item in items:
+        if item.path.name == "test_typing.py" and item.path.parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.xdist_group("mypy"))
