@@ -76,7 +76,8 @@ class Profile:
             if type(value := getattr(self, name)) is list:
                 object.__setattr__(self, name, tuple(value))
         # Types before use: nothing below reads a field that does not hold its declared type (objects.py).
-        if wrong := profile_object_problems(self):
+        wrong = profile_object_problems(self)
+        if wrong or not isinstance(self.name, str):  # the name starts every path
             raise FlagValidationError([*self._name_problems(), *wrong], subject=f"profile {safe_repr(self.name)}")
         retired = self._retire_environments()
         with paused_gc():
@@ -164,10 +165,11 @@ class Profile:
             if not isinstance(flag, Flag):
                 continue
             holders = [(f"{self.name}/{flag.key}", flag.variants)]
-            holders += [(f"{self.name}@{env}/{flag.key}", value.variants) for env, value in flag.environments.items()
-                        if isinstance(value, FlagValue) and value.variants is not None]
+            if isinstance(flag.environments, Mapping):
+                holders += [(f"{self.name}@{env}/{flag.key}", value.variants) for env, value in flag.environments.items()
+                            if isinstance(value, FlagValue)]
             for path, variants in holders:
-                if variants:
+                if isinstance(variants, (tuple, list)) and variants:
                     more, more_warnings = check_variant_rules(
                         [v for v in variants if isinstance(v, Variant)], path=path, context=context)
                     problems += more

@@ -384,7 +384,10 @@ def _check_text(text: str, context: tuple[tuple[str, str], ...] | None) -> tuple
         node = read_rule_text(text)
     except RuleSyntaxError as exc:
         return None, (_Finding("syntax", exc.reason, exc.position, exc.hint),), ()
-    rule = checker.expression(node)
+    try:
+        rule = checker.expression(node)
+    except FlagValidationError as exc:  # A value the checker let through but a rule object refuses.
+        checker.problems += [_Finding(p.rule, p.message, 0) for p in exc.problems]
     if checker.problems:
         return None, tuple(checker.problems), tuple(checker.warnings)
     return rule, (), tuple(checker.warnings)

@@ -48,6 +48,8 @@ _TOKEN = re.compile(
 _LONG_PART = re.compile(r"'''((?:[^'\\]|\\[\s\S]|'(?!''))*)'''")
 _OPERATOR_ONLY = re.compile(r"[!#%&*+\-./;<=>?@^`|~]+")
 _KEYWORDS = {"true": True, "false": False}
+#: Policy: deeper nesting is refused (no real rule comes near; evaluating and rendering recurse).
+MAX_DEPTH = 64
 _ESCAPES = {"\"": "\"", "'": "'", "\\": "\\", "/": "/", "?": "?", "n": "\n", "t": "\t", "r": "\r", "0": "\0",
             "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\n": "", "\r": "", "\r\n": ""}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\r\n|[\s\S])")
@@ -199,6 +201,9 @@ def read_values(text: str) -> list[Node]:
             frame = _Frame(")" if word == "(" else "]", start, pending)
             pending = []
             stack.append(frame)
+            if len(stack) > MAX_DEPTH + 1:
+                raise RuleSyntaxError(f"expressions nest more than {MAX_DEPTH} deep", start,
+                                      "flatten with (and a b c …) or (or a b c …)")
             continue
         if kind == "comma":
             if frame.closer != "]":

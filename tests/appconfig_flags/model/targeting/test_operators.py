@@ -25,6 +25,7 @@ CASES: list[tuple[Rule, str, dict[str, Any], dict[str, Any]]] = [
     (Rule.gte("age", 65), "(gte $age 65)", {"age": 65}, {"age": "64.999"}),
     (Rule.lt("osVersion", Decimal("1.8")), "(lt $osVersion 1.8)", {"osVersion": "1.10"}, {"osVersion": "1.8"}),
     (Rule.lte("score", 1.5), "(lte $score 1.5e0)", {"score": "1.5"}, {"score": 1.51}),
+    (Rule.eq("ratio", 0.1), "(eq $ratio 0.1e0)", {"ratio": "0.1"}, {"ratio": "0.10000000000000001"}),
     (Rule.gt("signup", SIGNUP), "(gt $signup 2024-01-15T12:00:00Z)",
      {"signup": "2024-02"}, {"signup": "2024-01-15"}),
     (Rule.begins_with("state", "A"), '(begins_with $state "A")', {"state": "Alabama"}, {"state": "alabama"}),

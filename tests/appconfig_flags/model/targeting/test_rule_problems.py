@@ -214,3 +214,18 @@ def test_a_rule_object_is_checked_against_the_declaration_too() -> None:
         _profile(Rule.eq("tier", 5), context=CONTEXT)()
     (problem,) = error.value.problems
     assert (problem.path, problem.rule, problem.value) == ("P/f/_variants/v0", "type", "(eq $tier 5)")
+
+
+def test_nesting_deeper_than_the_policy_allows_is_a_syntax_problem() -> None:
+    deep = "(not " * 65 + "(exists key::\"a\")" + ")" * 65
+    (problem,) = check_rule(deep).problems
+    assert (problem.rule, problem.position) == ("syntax", 320)
+    assert "nest more than 64 deep" in problem.message
+    assert check_rule("(not " * 63 + "(exists key::\"a\")" + ")" * 63).problems == ()
+
+
+def test_a_string_constant_that_is_not_unicode_text_is_a_problem_not_a_crash() -> None:
+    (problem,) = check_rule('(eq $a "\\ud800")').problems
+    assert problem.rule == "syntax" and "no Unicode character" in problem.message
+    (problem,) = check_rule('(eq $a "\ud800")').problems
+    assert problem.rule == "type" and "valid Unicode" in problem.message
