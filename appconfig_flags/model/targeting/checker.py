@@ -32,6 +32,7 @@ from .reader import Node, RuleSyntaxError, read_rule_text
 
 _NAMED = {"split": ("pct", "by", "seed"), "matches": ("in", "pattern"), "exists": ("key",)}
 _REQUIRED = {"split": ("pct", "by"), "matches": ("in", "pattern"), "exists": ("key",)}
+_OPERATORS = frozenset(r.OPERATORS)
 _CONSTANT_KINDS = frozenset({"string", "int", "decimal", "float", "timestamp", "bool"})
 #: Syntax Python's re has and RE2 (and maybe AppConfig) lacks: lookaround, backreferences.
 _NOT_RE2 = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
@@ -79,14 +80,14 @@ class _Checker:
             self.bad("syntax", "an empty expression ()", node, 'write (op operands…)')
             return None
         head, *operands = node.value
-        if head.kind != "symbol" or _OPERATOR_CHARS.fullmatch(head.value or "-"):
+        if head.kind != "symbol" or (head.value not in _OPERATORS and _OPERATOR_CHARS.fullmatch(head.value)):
             self.bad("syntax", f"an expression starts with an operator name, not {_what(head)}", head,
                      f"operators are {', '.join(r.OPERATORS)}")
             return None
         if head.annotations:
             self.bad("annotation", "an operator takes no annotation", head)
         op = head.value
-        if op not in r.OPERATORS:
+        if op not in _OPERATORS:
             self.bad("unknown-operator", f"unknown operator {op!r}", head, _operator_hint(op))
             for operand in operands:  # Still report what is wrong inside.
                 if operand.kind == "sexp":
@@ -256,7 +257,7 @@ class _Checker:
         """The name of a ``$name`` operand (checked against the declaration), or ``None`` after a problem."""
         if _is_context(node):
             name = node.value[1:]
-            if not r.NAME.fullmatch(name):
+            if not r.is_name(name):
                 self.bad("type", f"${name} is not a context name", node,
                          "a context name holds letters, digits and '_' and starts with a letter or '_'")
                 return None
@@ -269,7 +270,7 @@ class _Checker:
             self.bad("type", f"{what} of {op} is a context value ($name), not an expression", node)
         else:
             self.bad("type", f"{what} of {op} is a context value ($name), not {_what(node)}", node,
-                     f"write ${node.value}" if node.kind == "symbol" and r.NAME.fullmatch(node.value) else "")
+                     f"write ${node.value}" if node.kind == "symbol" and r.is_name(node.value) else "")
         return None
 
     def declared(self, name: str, node: Node) -> None:

@@ -99,7 +99,7 @@ def encode_context(context: Mapping[str, object]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in context.items():
         if key not in _GOOD_KEYS:
-            if not isinstance(key, str) or not KEY.fullmatch(key):
+            if not isinstance(key, str) or not (key.isascii() and key.isidentifier()):
                 raise ValueError(f"context key {key!r}: keys match [A-Za-z_][A-Za-z0-9_]* (what a rule can name)")
             if len(_GOOD_KEYS) < _GOOD_KEYS_MAX:
                 _GOOD_KEYS.add(key)

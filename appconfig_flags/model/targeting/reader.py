@@ -28,7 +28,7 @@ _LONG = r"'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"
 #: One token of Ion text. Alternatives are tried in order; the ``bad*``, ``month`` and ``nooffset``
 #: ones only name what went wrong.
 _TOKEN = re.compile(
-    rf"(?P<space>(?:\s+|{_COMMENT})+)"
+    rf"(?:\s|{_COMMENT})*(?:(?P<end>$)"  # Space and comments lead each token: no step of their own.
     r"|(?P<identifier>[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z]+)?)"
     r"|(?P<open>[(\[])|(?P<close>[)\]])|(?P<comma>,)|(?P<annotation>::)"
     r'|(?P<string>"(?:[^"\\\n\r]|\\(?:\r\n|[\s\S]))*")'
@@ -43,7 +43,7 @@ _TOKEN = re.compile(
     rf"|(?P<special>[+-]inf{_STOP})"
     r"|(?P<badnumber>[+-]?\d[\w.:+-]*)"
     r"|(?P<operator>[!#%&*+\-.;<=>?@^`|~]+|/(?![/*]))"
-    r"|(?P<badcomment>/\*)|(?P<badstring>'''|[\"'])|(?P<bad>[\s\S])"
+    r"|(?P<badcomment>/\*)|(?P<badstring>'''|[\"'])|(?P<bad>[\s\S]))"
 )
 _LONG_PART = re.compile(r"'''((?:[^'\\]|\\[\s\S]|'(?!''))*)'''")
 _OPERATOR_ONLY = re.compile(r"[!#%&*+\-./;<=>?@^`|~]+")
@@ -192,9 +192,9 @@ def read_values(text: str) -> list[Node]:
     pending: list[tuple[str, int]] = []  # Annotations waiting for their value.
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind == "space":
-            continue
-        start, end, word = match.start(), match.end(), match.group()
+        if kind == "end" or kind is None:
+            break
+        start, end, word = match.start(kind), match.end(), match.group(kind)
         if kind == "open":
             if frame.closer == "]" and frame.comma_due:
                 raise RuleSyntaxError("list elements need a comma between them", start, 'write ["a", "b"], not ["a" "b"]')

@@ -34,6 +34,11 @@ from .timestamps import format_timestamp
 Constant = str | int | float | Decimal | bool | datetime
 #: A context name a rule can read (``$name``): anything else does not read as one Ion symbol (Policy).
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_name(text: str) -> bool:
+    """``text`` matches :data:`NAME` (for ASCII text that is ``str.isidentifier``, checked in C)."""
+    return text.isascii() and text.isidentifier()
 #: "Integer (64-bit)" in the operand table; Ion ints are unbounded (Policy: beyond is ``range``).
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 ORDERINGS = ("gt", "gte", "lt", "lte")
@@ -84,7 +89,7 @@ def _check_constant(value: object) -> None:
 
 
 def _check_name(key: object, what: str = "a context name") -> None:
-    if not isinstance(key, str) or not NAME.fullmatch(key):
+    if not isinstance(key, str) or not is_name(key):
         raise _refuse("type", f"{what} matches [A-Za-z_][A-Za-z0-9_]* (write it without '$')", key)
 
 
