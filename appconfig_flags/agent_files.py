@@ -1,7 +1,12 @@
 """``python -m appconfig_flags.agent_files --out DIR``: the catalogue as AppConfig Agent local-development files.
 
-One file per (environment, profile), named ``application:environment:profile.json`` and holding
-the retrieval form, for an agent started with ``LOCAL_DEVELOPMENT_DIRECTORY=DIR`` (runtime spec §2).
+One file per (environment, profile), for an agent started with ``LOCAL_DEVELOPMENT_DIRECTORY=DIR``
+("Working with AWS AppConfig Agent local development mode",
+https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-agent-how-to-use-local-development.html):
+``application:environment:profile.json`` holding the retrieval form; or, for a profile with
+multi-variant flags in that environment, ``application:environment:profile.application%ion%type=AWS.AppConfig.FeatureFlags``
+holding the Ion retrieval format (:mod:`appconfig_flags.client.ion`), so the agent evaluates the
+variants. Writing one form removes the other's file, so the agent never sees both.
 """
 from __future__ import annotations
 
@@ -12,13 +17,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from appconfig_flags.client import DEFAULT_APPLICATION
+from appconfig_flags.client.ion import ION_FILE_SUFFIX, write_ion
+from appconfig_flags.client.targeting import ion_flags
 from appconfig_flags.model import Profile, retrieval_form
 from flags import PROFILES
 
 
-def file_name(application: str, environment: str, profile: str) -> str:
-    """The agent's local-development name; ``.json`` makes it report ``application/json``."""
-    return f"{application}:{environment}:{profile}.json"
+def file_name(application: str, environment: str, profile: str, *, ion: bool = False) -> str:
+    """The agent's local-development name; ``.json`` makes it report ``application/json``, the Ion suffix Ion."""
+    return f"{application}:{environment}:{profile}" + (ION_FILE_SUFFIX if ion else ".json")
 
 
 def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, environments: Iterable[str] | None = None,
@@ -29,12 +36,14 @@ def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, envi
     for profile in profiles:
         names = list(environments) if environments is not None else list(profile.environments or ())
         for environment in names:
-            if any(flag.value_in(environment).variants for flag in profile.flags):
-                print(f"warning: {profile.name}@{environment} has multi-variant flags; the agent needs them in Ion "
-                      "(.application%ion%type=AWS.AppConfig.FeatureFlags); written with their default variant",
-                      file=sys.stderr)
-            path = out / file_name(application, environment, profile.name)
-            path.write_text(json.dumps(retrieval_form(profile, environment), indent=2) + "\n", encoding="utf-8")
+            ion = any(flag.has_value and flag.value_in(environment).variants for flag in profile.flags)
+            path = out / file_name(application, environment, profile.name, ion=ion)
+            if ion:
+                text = write_ion(ion_flags(profile, environment))
+            else:
+                text = json.dumps(retrieval_form(profile, environment), indent=2) + "\n"
+            path.write_text(text, encoding="utf-8")
+            (out / file_name(application, environment, profile.name, ion=not ion)).unlink(missing_ok=True)
             written.append(path)
     return written
 

@@ -1,10 +1,37 @@
-"""The ``CheckoutFlags`` profile: what the checkout page offers."""
-from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, ShortTerm
+"""The ``CheckoutFlags`` profile: what the checkout page offers, and to whom."""
+from dataclasses import dataclass
+from typing import Any
+
+from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, Rule, ShortTerm, Variant, ctx
 
 #: The environments of the FlagsDemo application that flags may give their own values.
 ENVIRONMENTS = ("Beta", "Production")
 
-ALLOW_BITCOIN_AT_CHECKOUT = Flag(
+#: The request context the variant rules read: every key a rule names is declared with its type.
+CHECKOUT_CONTEXT = {"tier": str, "country": str, "userId": str}
+
+#: The last day of the Bitcoin discount in Beta.
+DISCOUNT_ENDS = "12/31/2026"
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetedFlag(Flag):
+    """A flag whose environments with variants hold only ``_variants`` in their document.
+
+    The model renders the flag's basic ``enabled`` and values beside an environment's variants (and
+    warns: ``variants-with-basic-value``); AppConfig's examples never mix them, and the Agent ignores
+    them once a flag has variants. Until the model leaves them out itself, this drops them there.
+    """
+
+    def value_json(self, environment: str | None = None) -> dict[str, Any]:
+        out = Flag.value_json(self, environment)
+        if "_variants" not in out:
+            return out
+        return {key: value for key, value in out.items() if key == "_variants" or key in self.value_metadata}
+
+
+ALLOW_BITCOIN_AT_CHECKOUT = TargetedFlag(
     key="allow-bitcoin-at-checkout",
     name="Allow Bitcoin at checkout",
     description="Offers Bitcoin as a payment currency at checkout, with a limited-time discount.",
@@ -20,11 +47,34 @@ ALLOW_BITCOIN_AT_CHECKOUT = Flag(
     enabled=False,
     values={"default-currency": "USD", "bitcoin-discount-percentage": 0},
     environments={
-        "Beta": FlagValue(
-            enabled=True,
-            values={"bitcoin-discount-percentage": 5, "bitcoin-discount-end-date": "12/31/2026"},
-        ),
+        # Gold customers get twice the discount; everyone else the standard one (the default, last).
+        "Beta": FlagValue(variants=(
+            Variant(name="gold-tier-discount", enabled=True, rule=ctx("tier") == "gold",
+                    values={"bitcoin-discount-percentage": 10, "bitcoin-discount-end-date": DISCOUNT_ENDS}),
+            Variant(name="standard-discount", enabled=True,
+                    values={"bitcoin-discount-percentage": 5, "bitcoin-discount-end-date": DISCOUNT_ENDS}),
+        )),
     },
 )
 
-CHECKOUT_FLAGS = Profile("CheckoutFlags", (ALLOW_BITCOIN_AT_CHECKOUT,), environments=ENVIRONMENTS)
+NEW_CHECKOUT_LAYOUT = TargetedFlag(
+    key="new-checkout-layout",
+    name="New checkout layout",
+    description="The compact checkout layout, rolled out to a share of users in the US and Canada.",
+    short_term=ShortTerm(remove_by="2027-03-31"),
+    attributes=(Attribute.string("layout", description="Which checkout layout the page uses.",
+                                 enum=("classic", "compact")),),
+    enabled=False,
+    environments={
+        # 20% of users in the US and Canada, picked by user id; the seed keeps each user's bucket stable.
+        "Beta": FlagValue(variants=(
+            Variant(name="compact-layout", enabled=True,
+                    rule=Rule.in_("country", ("US", "CA")) & Rule.split(20, "userId", seed="checkout-layout-2026"),
+                    values={"layout": "compact"}),
+            Variant(name="classic-layout", enabled=False),
+        )),
+    },
+)
+
+CHECKOUT_FLAGS = Profile("CheckoutFlags", (ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT),
+                         environments=ENVIRONMENTS, context=CHECKOUT_CONTEXT)

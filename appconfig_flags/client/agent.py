@@ -7,8 +7,8 @@ import os
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlencode
 
-from .errors import ErrorKind, SourceError
-from .snapshot import UNCHANGED, Snapshot, Unchanged
+from .errors import ErrorKind, SourceError, UnsupportedContentError
+from .snapshot import JSON_CONTENT_TYPES, UNCHANGED, FlagData, Snapshot, Unchanged
 
 #: The agent's and extension's default port; the extension reads ``AWS_APPCONFIG_EXTENSION_HTTP_PORT``.
 DEFAULT_PORT = 2772
@@ -22,6 +22,11 @@ class AgentSource:
     only (``?flag=``, agent >= 2.0.45). ``access_token`` is sent as ``Authorization: Bearer`` (for an
     agent started with ``ACCESS_TOKEN``). ``timeout`` Default: 2 s. ``poll_interval`` Default: 15 s
     (the agent answers from its cache, so polling it is cheap).
+
+    Reads with a context (:meth:`evaluate_flag`, called by ``FlagsClient.get(flag, context)`` for a
+    multi-variant flag) ask the agent for that one flag, ``?flag=KEY`` with the ``Context`` header
+    (and ``Entity-Id`` when given), on the reader's thread: ``context_timeout`` bounds that request
+    (Default: 0.5 s, 0.05 to 3 s), as it is on a request path.
     """
 
     def __init__(
@@ -35,11 +40,14 @@ class AgentSource:
         port: int | None = None,
         access_token: str | None = None,
         timeout: float = 2.0,
+        context_timeout: float = 0.5,
         poll_interval: float = 15.0,
         environ: Mapping[str, str] = os.environ,
     ) -> None:
         if not 1.0 <= timeout <= 3.0:
             raise ValueError(f"AgentSource: timeout must be 1 to 3 seconds (got {timeout!r})")
+        if not 0.05 <= context_timeout <= 3.0:
+            raise ValueError(f"AgentSource: context_timeout must be 0.05 to 3 seconds (got {context_timeout!r})")
         if port is None:
             raw = environ.get(PORT_VARIABLE, str(DEFAULT_PORT))
             if not raw.isdigit():
@@ -49,6 +57,7 @@ class AgentSource:
         self.host, self.port = host, port
         segments = (quote(s, safe="") for s in (application, environment, profile))
         self.path = "/applications/{}/environments/{}/configurations/{}".format(*segments)
+        self._profile_path = self.path
         if flags:
             self.path += "?" + urlencode({"flag": list(flags)}, doseq=True)
         self._single_flag = flags[0] if len(flags) == 1 else None
@@ -56,6 +65,7 @@ class AgentSource:
         if access_token:
             self._headers["Authorization"] = f"Bearer {access_token}"
         self._timeout = timeout
+        self._context_timeout = context_timeout
         self._poll_interval = poll_interval
         self._last: tuple[bytes, str | None] | None = None
 
@@ -63,10 +73,10 @@ class AgentSource:
     def poll_interval(self) -> float:
         return self._poll_interval
 
-    def fetch(self) -> Snapshot | Unchanged:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self._timeout)
+    def _get(self, path: str, headers: Mapping[str, str], timeout: float) -> tuple[http.client.HTTPResponse, bytes]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
-            connection.request("GET", self.path, headers=self._headers)
+            connection.request("GET", path, headers=dict(headers))
             response = connection.getresponse()
             body = response.read()
         except OSError as exc:  # refused, reset, timed out
@@ -78,6 +88,34 @@ class AgentSource:
         if response.status != 200:
             kind = ErrorKind.CONFIGURATION if response.status in (400, 401, 403, 404) else ErrorKind.TRANSIENT
             raise SourceError(f"HTTP{response.status}", body[:200].decode("utf-8", "replace"), kind=kind)
+        return response, body
+
+    def evaluate_flag(self, flag_key: str, context_header: str, entity_id: str | None) -> FlagData:
+        """``flag_key`` as the agent evaluates it for one request: ``?flag=KEY``, ``Context``, ``Entity-Id``.
+
+        ``context_header`` is the encoded ``key=value,...`` text (``""``: none); the caller has checked
+        both headers. Raises :class:`SourceError` on any failure, like :meth:`fetch`.
+        """
+        headers = dict(self._headers)
+        if context_header:
+            headers["Context"] = context_header
+        if entity_id is not None:
+            headers["Entity-Id"] = entity_id
+        path = f"{self._profile_path}?{urlencode({'flag': flag_key})}"
+        response, body = self._get(path, headers, self._context_timeout)
+        content_type = response.getheader("Content-Type")
+        if (content_type or "").split(";", 1)[0].strip().lower() not in JSON_CONTENT_TYPES:
+            raise UnsupportedContentError(content_type)
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise SourceError("MalformedJSON", f"{self.name}?flag={flag_key}: not JSON ({exc})",
+                              kind=ErrorKind.CONTENT) from None
+        # One ?flag= returns the bare flag object (agent >= 2.0.45): checked as a one-flag retrieval form.
+        return Snapshot.from_retrieval_form({flag_key: data}).flags[flag_key]
+
+    def fetch(self) -> Snapshot | Unchanged:
+        response, body = self._get(self.path, self._headers, self._timeout)
         content_type = response.getheader("Content-Type")
         if self._last == (body, content_type):
             return UNCHANGED  # the agent always sends everything; only a new body is news

@@ -19,6 +19,8 @@ class Resolution(str, Enum):
     NOT_LOADED = "not-loaded"  # nothing loaded yet: declared default
     NOT_FOUND = "not-found"  # the loaded configuration lacks the flag: declared default
     TYPE_MISMATCH = "type-mismatch"  # a served value has the wrong type: declared default
+    INVALID_CONTEXT = "invalid-context"  # the context (or Entity-Id) cannot be sent to the Agent: declared default
+    NOT_TARGETED = "not-targeted"  # the Agent did not answer for this context: the flag without context (last good)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class FlagState:
 
     ``values`` holds the served attribute values over the flag's declared defaults; an attribute
     with neither is absent. ``resolution`` says whether the values were served or defaulted.
+    ``variant`` names the variant served (``None`` for a basic flag or a declared default);
+    ``error`` says why the context was not used (``invalid-context``, ``not-targeted``).
     """
 
     flag: Flag
@@ -35,6 +39,7 @@ class FlagState:
     resolution: Resolution
     version_label: str | None = None
     variant: str | None = None
+    error: str | None = None
 
     def value(self, attribute: str) -> AttributeValue | None:
         """The value of ``attribute``, or ``None`` when it has neither a served nor a declared value."""
@@ -42,28 +47,33 @@ class FlagState:
 
     def __repr__(self) -> str:
         return (f"FlagState({self.flag.key!r}, enabled={self.enabled}, values={dict(self.values)}, "
-                f"resolution={self.resolution.value}, version_label={self.version_label!r})")
+                f"resolution={self.resolution.value}, version_label={self.version_label!r}, variant={self.variant!r})")
 
 
-def default_state(flag: Flag, resolution: Resolution, version_label: str | None = None) -> FlagState:
+def default_state(flag: Flag, resolution: Resolution, version_label: str | None = None,
+                  error: str | None = None) -> FlagState:
     """``flag``'s declared default (its value outside any environment)."""
     value = flag.value_in(None)
     return FlagState(flag=flag, enabled=bool(value.enabled), values=MappingProxyType(dict(value.values)),
-                     resolution=resolution, version_label=version_label)
+                     resolution=resolution, version_label=version_label, error=error)
 
 
 def resolve(flag: Flag, snapshot: Snapshot | None) -> FlagState:
     """``flag`` as served by ``snapshot``; its declared default when absent or mistyped."""
     if snapshot is None:
         return default_state(flag, Resolution.NOT_LOADED)
-    data = snapshot.flags.get(flag.key)
+    return state_of(flag, snapshot.flags.get(flag.key), snapshot.version_label)
+
+
+def state_of(flag: Flag, data: FlagData | None, version_label: str | None) -> FlagState:
+    """``flag`` as ``data`` serves it (one evaluation of a variant, or the snapshot's entry); checked like a snapshot."""
     if data is None:
-        return default_state(flag, Resolution.NOT_FOUND, snapshot.version_label)
+        return default_state(flag, Resolution.NOT_FOUND, version_label)
     if not _fits(flag, data):
-        return default_state(flag, Resolution.TYPE_MISMATCH, snapshot.version_label)
+        return default_state(flag, Resolution.TYPE_MISMATCH, version_label)
     values = {**flag.value_in(None).values, **data.values}
     return FlagState(flag=flag, enabled=data.enabled, values=MappingProxyType(values),
-                     resolution=Resolution.SERVED, version_label=snapshot.version_label, variant=data.variant)
+                     resolution=Resolution.SERVED, version_label=version_label, variant=data.variant)
 
 
 class Catalogue:

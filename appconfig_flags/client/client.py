@@ -7,17 +7,18 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
 from appconfig_flags.model import AttributeValue, Flag, Profile
 
 from .backoff import Backoff
-from .catalogue import Catalogue, FlagState, resolve
+from .catalogue import Catalogue, FlagState, Resolution, default_state, resolve, state_of
 from .errors import ErrorKind, SourceError
-from .snapshot import Snapshot, Unchanged
-from .source import FlagSource
+from .snapshot import FlagData, Snapshot, Unchanged
+from .source import ContextEvaluatingSource, FlagSource
+from .targeting import check_entity_id, context_header_of, data_of, request_context
 from .status import Health, Status
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,18 @@ class _View:
 
     snapshot: Snapshot | None
     states: Mapping[str, FlagState]
+    #: States of locally evaluated variants, (flag key, variant) → state, filled on first read.
+    variant_states: dict[tuple[str, str | None], FlagState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Targeted:
+    """One flag for one context: the data served (``None``: nothing to serve), why, and the version."""
+
+    data: FlagData | None
+    resolution: Resolution
+    version_label: str | None
+    error: str | None = None
 
 
 class FlagsClient:
@@ -86,6 +99,8 @@ class FlagsClient:
         self._last_success: float | None = None  # clock time
         self._last_success_wall: float | None = None
         self._rejected_version: str | None = None
+        self._remote = source if isinstance(source, ContextEvaluatingSource) else None
+        self._context_warned: dict[str, float] = {}
         self._new_process()
         _CLIENTS.add(self)
 
@@ -109,23 +124,98 @@ class FlagsClient:
         self._sessions_before = getattr(self._source, "sessions_started", 0)
 
     # -- reads: memory only, no lock ------------------------------------------------------------
-    def get(self, flag: Flag) -> FlagState:
-        """``flag``'s current state; its declared default when nothing is loaded, absent or mistyped."""
+    def get(self, flag: Flag, context: Mapping[str, object] | None = None, *,
+            entity_id: str | None = None) -> FlagState:
+        """``flag``'s current state for ``context``; its declared default when nothing is loaded, absent or mistyped.
+
+        ``context`` (e.g. ``{"tier": "gold", "userId": "u-42"}``) selects a multi-variant flag's
+        variant; ``state.variant`` names it. A ``None`` value is an absent key. Sources that hold the
+        variants (local, catalogue, Ion agent files) evaluate in memory; ``AgentSource`` asks the Agent
+        (one localhost request per read of a multi-variant flag with a context, ``Context`` and
+        ``Entity-Id`` headers); ``AppConfigDataSource`` serves basic flags only, whose value no
+        context changes. Never raises: a context the Agent cannot receive gives the declared default
+        (``invalid-context``); an Agent that does not answer, the flag without context
+        (``not-targeted``); ``state.error`` says why.
+        """
         if self._needs_start:
             self._start_thread()
         view = self._view
-        state = view.states.get(flag.key)
-        if state is not None and state.flag is flag:
+        if not context and entity_id is None:
+            state = view.states.get(flag.key)
+            if state is not None and state.flag is flag:
+                return state
+            return resolve(flag, view.snapshot)
+        return self._targeted_state(flag, view, context, entity_id)
+
+    def enabled(self, flag: Flag, context: Mapping[str, object] | None = None, *,
+                entity_id: str | None = None) -> bool:
+        """Whether ``flag`` is on for ``context`` (its declared default until a configuration is loaded)."""
+        return self.get(flag, context, entity_id=entity_id).enabled
+
+    def value(self, flag: Flag, attribute: str, context: Mapping[str, object] | None = None, *,
+              entity_id: str | None = None) -> AttributeValue | None:
+        """``flag``'s ``attribute`` for ``context``: served, else declared, else ``None``."""
+        return self.get(flag, context, entity_id=entity_id).values.get(attribute)
+
+    def targeted(self, flag_key: str, context: Mapping[str, object] | None = None, *,
+                 entity_id: str | None = None) -> Targeted:
+        """The data served for ``flag_key`` and ``context``, by key (for the OpenFeature provider); never raises."""
+        view = self._view
+        snapshot = view.snapshot
+        label = snapshot.version_label if snapshot is not None else None
+        try:
+            encoded = request_context(context)
+            if entity_id is not None:
+                check_entity_id(entity_id)
+        except ValueError as exc:
+            self._warn_context(flag_key, str(exc))
+            return Targeted(None, Resolution.INVALID_CONTEXT, label, str(exc))
+        served = snapshot.flags.get(flag_key) if snapshot is not None else None
+        if snapshot is not None:
+            targeting = snapshot.targeting.get(flag_key)
+            if targeting is not None:
+                return Targeted(data_of(targeting.evaluator.evaluate_encoded(encoded)), Resolution.SERVED, label)
+        remote = self._remote
+        # A basic flag (no _variant in the Agent's answer) is the same for every context: no request.
+        if remote is None or (not encoded and entity_id is None) or (served is not None and served.variant is None) \
+                or (snapshot is not None and served is None):
+            resolution = Resolution.SERVED if served is not None else (
+                Resolution.NOT_LOADED if snapshot is None else Resolution.NOT_FOUND)
+            return Targeted(served, resolution, label)
+        try:
+            return Targeted(remote.evaluate_flag(flag_key, context_header_of(encoded), entity_id), Resolution.SERVED, label)
+        except Exception as exc:  # noqa: BLE001 - reads never raise; the poller reports the source's health
+            error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SourceError) else str(exc)
+            self._warn_context(flag_key, f"the Agent did not evaluate the context, serving the flag without it: {error}")
+            return Targeted(served, Resolution.NOT_TARGETED, label, error)
+
+    def _targeted_state(self, flag: Flag, view: _View, context: Mapping[str, object] | None,
+                        entity_id: str | None) -> FlagState:
+        found = self.targeted(flag.key, context, entity_id=entity_id)
+        if found.data is None:
+            if found.resolution is Resolution.NOT_TARGETED:
+                return default_state(flag, Resolution.NOT_LOADED, found.version_label, found.error)
+            return default_state(flag, found.resolution, found.version_label, found.error)
+        if found.resolution is Resolution.SERVED and view.snapshot is not None \
+                and flag.key in view.snapshot.targeting:
+            # Local variants: one state per variant and version, built on first read.
+            key = (flag.key, found.data.variant)
+            state = view.variant_states.get(key)
+            if state is None or state.flag is not flag:
+                state = view.variant_states[key] = state_of(flag, found.data, found.version_label)
             return state
-        return resolve(flag, view.snapshot)
+        state = state_of(flag, found.data, found.version_label)
+        if found.resolution is Resolution.NOT_TARGETED and state.resolution is Resolution.SERVED:
+            return FlagState(flag=flag, enabled=state.enabled, values=state.values, resolution=Resolution.NOT_TARGETED,
+                             version_label=state.version_label, variant=state.variant, error=found.error)
+        return state
 
-    def enabled(self, flag: Flag) -> bool:
-        """Whether ``flag`` is on (its declared default until a configuration is loaded)."""
-        return self.get(flag).enabled
-
-    def value(self, flag: Flag, attribute: str) -> AttributeValue | None:
-        """``flag``'s ``attribute``: served, else declared, else ``None``."""
-        return self.get(flag).values.get(attribute)
+    def _warn_context(self, flag_key: str, message: str) -> None:
+        # Once a minute per flag at most: a bad context usually repeats on every request.
+        now = self._clock()
+        if now - self._context_warned.get(flag_key, -1e18) >= 60.0:
+            self._context_warned[flag_key] = now
+            log.warning("%s: %s: %s", self._source.name, flag_key, message)
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -349,8 +439,10 @@ class FlagsClient:
 
 def _changed_keys(previous: Snapshot | None, current: Snapshot) -> tuple[str, ...]:
     before = previous.flags if previous is not None else {}
+    rules = previous.targeting if previous is not None else {}
     keys = set(before) | set(current.flags)
-    return tuple(sorted(k for k in keys if before.get(k) != current.flags.get(k)))
+    return tuple(sorted(k for k in keys
+                        if before.get(k) != current.flags.get(k) or rules.get(k) != current.targeting.get(k)))
 
 
 #: Every live client, so that a forked child can reset them all (runtime spec §5.12).

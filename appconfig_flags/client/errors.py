@@ -24,3 +24,26 @@ class SourceError(Exception):
         self.message = message
         self.kind = kind
         self.version_label = version_label
+
+
+#: AppConfig's media type for a feature-flag profile holding a multi-variant flag.
+ION_MEDIA_TYPE = "application/ion"
+
+
+class UnsupportedContentError(SourceError):
+    """Content this client cannot use: anything but JSON (code ``UnsupportedContentType``, kind ``content``).
+
+    AppConfig serves a profile that holds a multi-variant flag as Amazon Ion
+    (``application/ion;type=AWS.AppConfig.FeatureFlags``, "Feature flag samples for AWS AppConfig
+    Agent local development mode"); rules in it are for AppConfig Agent to evaluate. The client keeps
+    serving the last good version: read such profiles through the Agent (``AgentSource``).
+    """
+
+    def __init__(self, content_type: str | None, *, version_label: str | None = None) -> None:
+        media_type = (content_type or "").split(";", 1)[0].strip().lower()
+        reason = f"content type {content_type!r} is not JSON"
+        if media_type == ION_MEDIA_TYPE:
+            reason += ("; AppConfig serves profiles with multi-variant flags in Amazon Ion, for AppConfig Agent to "
+                       "evaluate: read this profile through the Agent (AgentSource), which sends the request's context")
+        super().__init__("UnsupportedContentType", reason, kind=ErrorKind.CONTENT, version_label=version_label)
+        self.content_type = content_type

@@ -1,13 +1,18 @@
 """Flag values straight from the catalogue: no AWS account, no network (the demo's default)."""
 from __future__ import annotations
 
-from appconfig_flags.model import Profile, retrieval_form
+from appconfig_flags.model import Profile
 
 from .snapshot import UNCHANGED, Snapshot, Unchanged
+from .targeting import snapshot_from_profile
 
 
 class LocalSource:
     """The retrieval form of ``profile`` in ``environment``, as AppConfig would serve it.
+
+    Multi-variant flags are compiled once and evaluated in memory for each read with a context
+    (:mod:`.targeting`), with AppConfig Agent's semantics; a read without context gets what the Agent
+    answers without a ``Context`` header.
 
     The first fetch returns it; later fetches return :data:`UNCHANGED`. ``poll_interval`` only
     keeps the poller quiet (Default: one hour).
@@ -30,7 +35,7 @@ class LocalSource:
     def fetch(self) -> Snapshot | Unchanged:
         if self._delivered:
             return UNCHANGED
-        snapshot = Snapshot.from_retrieval_form(retrieval_form(self._profile, self._environment), version_label=self.name)
+        snapshot = snapshot_from_profile(self._profile, self._environment, version_label=self.name)
         self._delivered = True
         return snapshot
 

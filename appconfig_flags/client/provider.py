@@ -3,7 +3,12 @@
 Flag keys: ``"allow-bitcoin-at-checkout"`` resolves as a boolean to the flag's ``enabled`` (or, as
 an object, to the whole flag in retrieval form); ``"allow-bitcoin-at-checkout.default-currency"``
 resolves one attribute with the type asked for. AppConfig keys cannot contain ``.``, so the split
-is unambiguous. The evaluation context is not used: basic flags have no targeting.
+is unambiguous.
+
+The evaluation context selects a multi-variant flag's variant: its targeting key becomes the
+context key ``targeting_key_name`` (Default: ``userId``) and its attributes the other keys, as
+``FlagsClient.targeted`` receives them; the variant is reported in ``FlagResolutionDetails.variant``.
+A context the Agent cannot receive resolves to the caller's default with ``INVALID_CONTEXT``.
 """
 from __future__ import annotations
 
@@ -16,8 +21,12 @@ from openfeature.exception import ErrorCode, ProviderNotReadyError
 from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Reason
 from openfeature.provider import AbstractProvider, Metadata
 
+from .catalogue import Resolution
 from .client import ClientEvent, EventDetails, FlagsClient
 from .status import Health
+
+#: The context key the targeting key fills unless told otherwise (the rule ``$userId``).
+DEFAULT_TARGETING_KEY_NAME = "userId"
 
 #: Separates a flag key from an attribute key in OpenFeature flag keys.
 ATTRIBUTE_SEPARATOR = "."
@@ -33,11 +42,19 @@ class AppConfigProvider(AbstractProvider):
     ``ready_timeout``: how long ``initialize`` waits for a first load (Default: 2 s); past it the
     provider starts in ERROR and turns READY when the load arrives. ``owns_client``: close the client
     on ``shutdown`` (Default: False, as the application may read the same client directly).
+    ``targeting_key_name``: the context key the evaluation context's targeting key fills (Default:
+    ``userId``). ``targeting_key_as_entity_id``: also send the targeting key as the Agent's
+    ``Entity-Id`` (entity-based gradual deployments and experiments; Default: False, as the Agent may
+    log it verbatim: pass a hashed key).
     """
 
-    def __init__(self, client: FlagsClient, *, ready_timeout: float = 2.0, owns_client: bool = False) -> None:
+    def __init__(self, client: FlagsClient, *, ready_timeout: float = 2.0, owns_client: bool = False,
+                 targeting_key_name: str = DEFAULT_TARGETING_KEY_NAME,
+                 targeting_key_as_entity_id: bool = False) -> None:
         super().__init__()
         self._client = client
+        self._targeting_key_name = targeting_key_name
+        self._targeting_key_as_entity_id = targeting_key_as_entity_id
         self._ready_timeout = ready_timeout
         self._owns_client = owns_client
         self._initialized = False
@@ -77,36 +94,53 @@ class AppConfigProvider(AbstractProvider):
     # -- resolution -----------------------------------------------------------------------------
     def resolve_boolean_details(self, flag_key: str, default_value: bool,
                                 evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[bool]:
-        return self._resolve(flag_key, default_value, _boolean)
+        return self._resolve(flag_key, default_value, _boolean, evaluation_context)
 
     def resolve_string_details(self, flag_key: str, default_value: str,
                                evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[str]:
-        return self._resolve(flag_key, default_value, _string)
+        return self._resolve(flag_key, default_value, _string, evaluation_context)
 
     def resolve_integer_details(self, flag_key: str, default_value: int,
                                 evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[int]:
-        return self._resolve(flag_key, default_value, _integer)
+        return self._resolve(flag_key, default_value, _integer, evaluation_context)
 
     def resolve_float_details(self, flag_key: str, default_value: float,
                               evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[float]:
-        return self._resolve(flag_key, default_value, _float)
+        return self._resolve(flag_key, default_value, _float, evaluation_context)
 
     def resolve_object_details(
         self, flag_key: str, default_value: Sequence[FlagValueType] | Mapping[str, FlagValueType],
         evaluation_context: EvaluationContext | None = None,
     ) -> FlagResolutionDetails[Sequence[FlagValueType] | Mapping[str, FlagValueType]]:
-        return self._resolve(flag_key, default_value, _object)
+        return self._resolve(flag_key, default_value, _object, evaluation_context)
 
-    def _resolve(self, flag_key: str, default: Any, convert: Callable[[Any, bool], Any]) -> FlagResolutionDetails[Any]:
+    def _context(self, evaluation_context: EvaluationContext | None) -> tuple[dict[str, Any], str | None]:
+        """The client's context and Entity-Id for an OpenFeature evaluation context."""
+        if evaluation_context is None:
+            return {}, None
+        context: dict[str, Any] = dict(evaluation_context.attributes or {})
+        key = evaluation_context.targeting_key
+        if key is not None:
+            context[self._targeting_key_name] = key
+        return context, key if self._targeting_key_as_entity_id else None
+
+    def _resolve(self, flag_key: str, default: Any, convert: Callable[[Any, bool], Any],
+                 evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[Any]:
         try:
             snapshot = self._client.snapshot
             if snapshot is None:
                 return _error(default, ErrorCode.PROVIDER_NOT_READY, "no flag configuration loaded yet")
             key, _, attribute = flag_key.partition(ATTRIBUTE_SEPARATOR)
-            data = snapshot.flags.get(key)
+            context, entity_id = self._context(evaluation_context)
+            found = self._client.targeted(key, context, entity_id=entity_id)
+            if found.resolution is Resolution.INVALID_CONTEXT:
+                return _error(default, ErrorCode.INVALID_CONTEXT, f"{flag_key!r}: {found.error}")
+            data = found.data
             if data is None:
                 return _error(default, ErrorCode.FLAG_NOT_FOUND, f"no flag {key!r} in version {snapshot.version_label}")
-            metadata = {"version": snapshot.version_label} if snapshot.version_label else {}
+            metadata: dict[str, Any] = {"version": found.version_label} if found.version_label else {}
+            if found.error:
+                metadata["targeting-error"] = found.error
             if attribute:
                 if attribute not in data.values:
                     if not data.enabled:
@@ -115,7 +149,12 @@ class AppConfigProvider(AbstractProvider):
                 value = convert(data.values[attribute], True)
             else:
                 value = convert(data, False)
-            reason = Reason.STALE if self._client.health is Health.STALE else Reason.STATIC
+            if data.variant is not None and found.resolution is Resolution.SERVED:
+                reason = Reason.TARGETING_MATCH  # the variant was chosen for this context by its rules
+            elif found.resolution is Resolution.NOT_TARGETED:
+                reason = Reason.DEFAULT  # the Agent did not answer for this context: the flag without context
+            else:
+                reason = Reason.STALE if self._client.health is Health.STALE else Reason.STATIC
             return FlagResolutionDetails(value=value, reason=reason, variant=data.variant, flag_metadata=metadata)
         except _Mismatch as exc:
             return _error(default, ErrorCode.TYPE_MISMATCH, f"{flag_key!r}: {exc}")

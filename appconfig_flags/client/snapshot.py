@@ -5,11 +5,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appconfig_flags.model import AttributeValue
 
-from .errors import ErrorKind, SourceError
+from .errors import ErrorKind, SourceError, UnsupportedContentError
+
+if TYPE_CHECKING:
+    from .targeting import FlagTargeting
 
 #: Content types a source accepts; AppConfig serves basic feature flags as JSON (runtime spec §1.2).
 JSON_CONTENT_TYPES = frozenset({"application/json"})
@@ -37,10 +40,16 @@ class FlagData:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Every flag of one configuration version, read-only. ``version_label`` is ``None`` when not given."""
+    """Every flag of one configuration version, read-only. ``version_label`` is ``None`` when not given.
+
+    ``targeting`` holds the multi-variant flags this process evaluates itself (local sources:
+    :mod:`.targeting`); their entry in ``flags`` is the answer without context. Default: none (the
+    Agent evaluates variants; AppConfig's data plane serves them only in Ion, refused here).
+    """
 
     flags: Mapping[str, FlagData]
     version_label: str | None = None
+    targeting: Mapping[str, FlagTargeting] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_retrieval_form(cls, data: Any, *, version_label: str | None = None) -> Snapshot:
@@ -77,9 +86,7 @@ class Snapshot:
         """A snapshot of a non-empty response body; non-JSON content or bad JSON raises :class:`SourceError`."""
         media_type = (content_type or "").split(";", 1)[0].strip().lower()
         if media_type not in JSON_CONTENT_TYPES:
-            # e.g. Amazon Ion, served once a profile holds a multi-variant flag (runtime spec §1.2).
-            raise SourceError("UnsupportedContentType", f"content type {content_type!r} is not JSON",
-                              kind=ErrorKind.CONTENT, version_label=version_label)
+            raise UnsupportedContentError(content_type, version_label=version_label)
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from .snapshot import Snapshot, Unchanged
+from .snapshot import FlagData, Snapshot, Unchanged
 
 
 @runtime_checkable
@@ -31,4 +31,16 @@ class FlagSource(Protocol):
 
     def close(self) -> None:
         """Release connections; the source is not used again."""
+        ...
+
+
+@runtime_checkable
+class ContextEvaluatingSource(Protocol):
+    """A source that evaluates a flag for one request's context itself (the AppConfig Agent).
+
+    ``evaluate_flag`` is called on the reader's thread, once per read with a context, and raises
+    :class:`SourceError` on failure (the client then serves the flag without context).
+    """
+
+    def evaluate_flag(self, flag_key: str, context_header: str, entity_id: str | None) -> FlagData:
         ...

@@ -2,10 +2,11 @@
 
 :class:`CatalogueFileSource` watches the catalogue's Python files (``flags/*.py``) and, when one
 changes, renders the catalogue again **in a child process** (:mod:`appconfig_flags.ops.catalogue`):
-edited code never runs in the serving process. :class:`WatchedFileSource` watches one AppConfig
-Agent local-development file (retrieval-form JSON; AWS AppConfig User Guide, "Using a local
-development mode"). Both compare file modification times on every poll (Default: each second) and
-do nothing more while no file changed.
+edited code never runs in the serving process. :class:`WatchedFileSource` watches AppConfig
+Agent local-development files (retrieval-form JSON, or the Ion retrieval format of a profile with
+multi-variant flags; AWS AppConfig User Guide, "Working with AWS AppConfig Agent local development
+mode"). Both compare file modification times on every poll (Default: each second) and do nothing
+more while no file changed. Both evaluate multi-variant flags in memory (:mod:`.targeting`).
 
 A broken edit (a syntax error, a value the model refuses, bad JSON) is reported once, as a
 ``SourceError`` of kind ``content`` naming the file and the problem: the client keeps serving the
@@ -19,10 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from appconfig_flags.model import FlagValidationError, Profile, retrieval_form
+from appconfig_flags.model import FlagValidationError, Profile
 
 from .errors import ErrorKind, SourceError
+from .ion import ION_FILE_SUFFIX
 from .snapshot import UNCHANGED, Snapshot, Unchanged
+from .targeting import snapshot_from_ion, snapshot_from_profile
 
 #: Seconds between checks of the files' modification times.
 DEFAULT_WATCH_INTERVAL = 1.0
@@ -146,48 +149,70 @@ class CatalogueFileSource(_Watcher):
                                  f"with environment {self.environment!r} (it has {known})", label)
         try:
             # The document is data (JSON from the child): loading it runs no catalogue code here.
-            values = retrieval_form(Profile.from_document(self.profile, document))
+            loaded = Profile.from_document(self.profile, document)
+            snapshot = snapshot_from_profile(loaded, None, version_label=label)
         except FlagValidationError as exc:
             raise _content_error("InvalidDocument", " ".join(str(exc).split()), label) from None
         source = sources.get(self.profile)
         origin = _relative(source, self.root) if source is not None else self.module
-        return Snapshot.from_retrieval_form(values, version_label=label), origin
+        return snapshot, origin
 
 
 class WatchedFileSource(_Watcher):
-    """Flag values from one retrieval-form JSON file (an Agent local-development file), read again after each edit.
+    """Flag values from an Agent local-development file, read again after each edit.
 
-    ``poll_interval``: seconds between checks (Default: 1).
+    A file whose name ends with ``.application%ion%type=AWS.AppConfig.FeatureFlags`` holds the Ion
+    retrieval format (multi-variant flags, evaluated here); any other holds retrieval-form JSON.
+    ``also``: other files that stand for the same configuration; the most recently written of the
+    files that exist is read (the Agent's JSON and Ion names for one profile). ``poll_interval``:
+    seconds between checks (Default: 1).
     """
 
-    def __init__(self, path: Path | str, *, poll_interval: float = DEFAULT_WATCH_INTERVAL) -> None:
+    def __init__(self, path: Path | str, *, also: tuple[Path | str, ...] = (),
+                 poll_interval: float = DEFAULT_WATCH_INTERVAL) -> None:
         super().__init__(poll_interval)
         self.path = Path(path)
+        self._paths = (self.path, *(Path(p) for p in also))
         self.name = f"file:{self.path}"
 
     @classmethod
     def agent_local_file(cls, directory: Path | str, *, application: str, environment: str, profile: str,
                          poll_interval: float = DEFAULT_WATCH_INTERVAL) -> WatchedFileSource:
-        """The file the Agent reads in local development mode: ``DIR/application:environment:profile.json``."""
-        return cls(Path(directory) / f"{application}:{environment}:{profile}.json", poll_interval=poll_interval)
+        """The files the Agent reads in local development mode for one profile.
+
+        ``DIR/application:environment:profile.json``, or the same name ending with
+        ``.application%ion%type=AWS.AppConfig.FeatureFlags`` for a profile with multi-variant flags.
+        """
+        stem = Path(directory) / f"{application}:{environment}:{profile}"
+        return cls(stem.with_name(stem.name + ".json"), also=(stem.with_name(stem.name + ION_FILE_SUFFIX),),
+                   poll_interval=poll_interval)
 
     def _watched(self) -> list[Path]:
-        return [self.path]
+        return list(self._paths)
+
+    def _current(self) -> Path:
+        found = [(p.stat().st_mtime_ns, -i, p) for i, p in enumerate(self._paths) if p.exists()]
+        return max(found)[2] if found else self.path
 
     def _load(self) -> tuple[Snapshot, str]:
         label = time.strftime("file %H:%M:%S")
+        path = self._current()
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise _content_error("FileNotReadable", f"{self.path}: {exc.strerror or exc}", label) from None
+            raise _content_error("FileNotReadable", f"{path}: {exc.strerror or exc}", label) from None
         try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise _content_error("MalformedJSON", f"{self.path}: not JSON ({exc})", label) from None
-        try:
-            return Snapshot.from_retrieval_form(data, version_label=label), str(self.path)
+            if path.name.endswith(ION_FILE_SUFFIX):
+                return snapshot_from_ion(text, version_label=label), str(path)
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                raise _content_error("MalformedJSON", f"{path}: not JSON ({exc})", label) from None
+            return Snapshot.from_retrieval_form(data, version_label=label), str(path)
         except SourceError as exc:
-            raise _content_error(exc.code, f"{self.path}: {exc.message}", label) from None
+            if exc.message.startswith(str(path)):
+                raise
+            raise _content_error(exc.code, f"{path}: {exc.message}", label) from None
 
 
 def _relative(path: Path, root: Path) -> str:
