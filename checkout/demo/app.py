@@ -11,10 +11,11 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from appconfig_flags.client import FlagsClient
-from flags import ALLOW_BITCOIN_AT_CHECKOUT
+from flags import ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT
 
 from .offer import SAMPLE_CART, USD_PER_BTC, LineItem, offer_from, quote
 from .origin import describe_origin
+from .personas import PRESETS, TIERS, Persona, explain, persona_from_query
 
 StartResponse = Callable[..., Any]
 
@@ -29,7 +30,8 @@ def _templates() -> Environment:
 
 
 class CheckoutApp:
-    """``GET /`` renders the page (``?currency=BTC`` picks a currency); ``GET /status`` is the client's status.
+    """``GET /`` renders the page (``?currency=BTC`` picks a currency; ``?persona=grace`` or
+    ``?tier=gold&country=US&userId=u-1`` picks the visitor); ``GET /status`` is the client's status.
 
     ``today`` gives the date the discount's end is compared with (Default: ``date.today``).
     """
@@ -41,16 +43,23 @@ class CheckoutApp:
         self.cart = cart
         self.template = _templates().get_template("checkout.html")
 
-    def render(self, wanted_currency: str | None = None) -> str:
-        """The page's HTML for a visitor who asked for ``wanted_currency``."""
-        state = self.client.get(ALLOW_BITCOIN_AT_CHECKOUT)  # one read: the panel shows what the page used
+    def render(self, wanted_currency: str | None = None, persona: Persona | None = None) -> str:
+        """The page's HTML for ``persona`` (Default: no context) who asked for ``wanted_currency``."""
+        persona = persona or PRESETS["anonymous"]
+        context = persona.context
+        # One read per flag for this visitor's context: the panels show what the page used.
+        state = self.client.get(ALLOW_BITCOIN_AT_CHECKOUT, context)
+        layout = self.client.get(NEW_CHECKOUT_LAYOUT, context)
         offer = offer_from(state, self.today())
         quotes = {code: quote(self.cart, offer, code) for code in offer.currencies}
         selected = quotes[offer.currency(wanted_currency)]
         status = self.client.status()
+        compact = layout.enabled and layout.value("layout") == "compact"
         return self.template.render(cart=self.cart, offer=offer, quotes=quotes, selected=selected,
                                     usd_per_btc=USD_PER_BTC, status=status, flag=state,
-                                    origin=describe_origin(self.client.source, status))
+                                    origin=describe_origin(self.client.source, status), persona=persona,
+                                    presets=PRESETS, tiers=TIERS, compact=compact,
+                                    choices=[explain(self.client, s) for s in (state, layout)])
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -58,8 +67,10 @@ class CheckoutApp:
         if method not in ("GET", "HEAD"):
             return _respond(start_response, "405 Method Not Allowed", "text/plain", b"GET only\n")
         if path == "/":
-            wanted = parse_qs(environ.get("QUERY_STRING", "")).get("currency", [None])[0]
-            return _respond(start_response, "200 OK", "text/html; charset=utf-8", self.render(wanted).encode())
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            wanted = query.get("currency", [None])[0]
+            page = self.render(wanted, persona_from_query(query))
+            return _respond(start_response, "200 OK", "text/html; charset=utf-8", page.encode())
         if path == "/status":
             body = json.dumps(self.client.status().to_json(), indent=2).encode()
             return _respond(start_response, "200 OK", "application/json", body)

@@ -98,3 +98,19 @@ def test_in_a_browser_bitcoin_and_its_discount_appear_only_when_the_flag_is_on(d
 def test_in_a_browser_choosing_btc_updates_the_total_without_a_reload(dump_dom: object) -> None:
     page = dump_dom("Beta", "harness")  # type: ignore[operator]
     assert json.loads(page.texts["after-change"]) == {"total": "$130.62", "discountHidden": False, "btcHidden": False}
+
+
+def test_in_a_browser_two_personas_get_their_variants_and_the_reason(dump_dom: object) -> None:
+    grace = dump_dom("Beta", "?persona=grace&currency=BTC")  # type: ignore[operator]
+    assert grace.texts["persona-label"] == "Grace: gold tier, GB"
+    assert grace.texts["variant-allow-bitcoin-at-checkout"] == "gold-tier-discount"
+    assert grace.texts["why-allow-bitcoin-at-checkout"] == 'rule (eq $tier "gold") matched'
+    assert grace.texts["discount"] == "\u2212$13.75" and grace.texts["total"] == "$123.75"
+    assert "layout-compact" not in grace.ids
+
+    sam = dump_dom("Beta", "?persona=sam&currency=BTC")  # type: ignore[operator]
+    assert sam.texts["variant-allow-bitcoin-at-checkout"] == "standard-discount"
+    assert sam.texts["why-allow-bitcoin-at-checkout"] == "default: no rule matched"
+    assert sam.texts["total"] == "$130.62"
+    assert sam.texts["variant-new-checkout-layout"] == "compact-layout"
+    assert sam.texts["layout-compact"] == "(new compact layout)"

@@ -28,6 +28,7 @@ class Page(HTMLParser):
         super().__init__()
         self.ids: dict[str, dict[str, str | None]] = {}
         self.options: list[tuple[str, bool]] = []
+        self.inputs: list[dict[str, str | None]] = []
         self.text: list[str] = []
         self._current: str | None = None
         self.texts: dict[str, str] = {}
@@ -38,8 +39,10 @@ class Page(HTMLParser):
         if "id" in found:
             self.ids[str(found["id"])] = found
             self._current = str(found["id"])
-        if tag == "option":
+        if tag == "option" and self._current == "currency":
             self.options.append((str(found["value"]), "selected" in found))
+        if tag == "input":
+            self.inputs.append(found)
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
