@@ -43,11 +43,13 @@ _TOKEN = re.compile(
     rf"|(?P<special>[+-]inf{_STOP})"
     r"|(?P<badnumber>[+-]?\d[\w.:+-]*)"
     r"|(?P<operator>[!#%&*+\-.;<=>?@^`|~]+|/(?![/*]))"
-    r"|(?P<badcomment>/\*)|(?P<badstring>'''|[\"'])|(?P<bad>[\s\S]))"
+    r"|(?P<badcomment>/\*)|(?P<badstring>'''|[\"'])|(?P<bad>[\s\S]))",
+    re.ASCII,  # Ion digits and space are ASCII: Python's \d would read '٣' as 3.
 )
 _LONG_PART = re.compile(r"'''((?:[^'\\]|\\[\s\S]|'(?!''))*)'''")
 _OPERATOR_ONLY = re.compile(r"[!#%&*+\-./;<=>?@^`|~]+")
 _KEYWORDS = {"true": True, "false": False}
+_SPECIAL_WORDS = frozenset({"true", "false", "null", "nan"})
 #: Policy: deeper nesting is refused (no real rule comes near; evaluating and rendering recurse).
 MAX_DEPTH = 64
 _ESCAPES = {"\"": "\"", "'": "'", "\\": "\\", "/": "/", "?": "?", "n": "\n", "t": "\t", "r": "\r", "0": "\0",
@@ -195,7 +197,12 @@ def read_values(text: str) -> list[Node]:
         if kind == "end" or kind is None:
             break
         start, end, word = match.start(kind), match.end(), match.group(kind)
-        if kind == "open":
+        if kind == "identifier":  # The commonest token first.
+            if word in _SPECIAL_WORDS or "." in word or (word[0] == "$" and word[1:].isdigit()):
+                node = _identifier(word, start, end)
+            else:
+                node = Node("symbol", word, start, end)
+        elif kind == "open":
             if frame.closer == "]" and frame.comma_due:
                 raise RuleSyntaxError("list elements need a comma between them", start, 'write ["a", "b"], not ["a" "b"]')
             frame = _Frame(")" if word == "(" else "]", start, pending)
@@ -205,17 +212,17 @@ def read_values(text: str) -> list[Node]:
                 raise RuleSyntaxError(f"expressions nest more than {MAX_DEPTH} deep", start,
                                       "flatten with (and a b c …) or (or a b c …)")
             continue
-        if kind == "comma":
+        elif kind == "comma":
             if frame.closer != "]":
                 raise RuleSyntaxError("unexpected ','", start, "commas separate list elements only")
             if not frame.comma_due or pending:
                 raise RuleSyntaxError("unexpected ','", start, "a value is missing")
             frame.comma_due = False
             continue
-        if kind == "annotation":
+        elif kind == "annotation":
             pending = _annotations_back(frame, text, start)
             continue
-        if kind == "close":
+        elif kind == "close":
             if word != frame.closer:
                 if frame is top:
                     raise RuleSyntaxError(f"unexpected '{word}'", start, "parentheses and brackets must balance")
@@ -232,8 +239,6 @@ def read_values(text: str) -> list[Node]:
             pending = closed.annotations
         elif kind == "string":
             node = Node("string", _unescape(word[1:-1], start + 1), start, end)
-        elif kind == "identifier":
-            node = _identifier(word, start, end)
         elif kind in ("number", "timestamp", "special"):
             node = _scalar(kind, word, start, end)
         elif kind == "long":

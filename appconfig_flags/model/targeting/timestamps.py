@@ -13,15 +13,14 @@ from datetime import datetime, timedelta, timezone
 #: An Ion timestamp: year, month or day precision ends in ``T`` (day may omit it); a time needs an offset.
 ION_TIMESTAMP = re.compile(
     r"(?P<y>\d{4})(?:T|-(?P<m>\d{2})(?:T|-(?P<d>\d{2})(?:T(?:(?P<H>\d{2}):(?P<M>\d{2})"
-    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2}))?)?))"
+    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2}))?)?))",
+    re.ASCII,
 )
-#: What Ion refuses but a person may write: ``2024-01`` (needs ``T``) and a time without offset.
-W3C_MONTH = re.compile(r"\d{4}-\d{2}(?![-\dT])")
-TIME_WITHOUT_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?![\dZ+:.-])")
 #: Context text: Ion forms, W3C ``2024-01``, and times without offset (read as UTC).
 _CONTEXT_TIMESTAMP = re.compile(
     r"(?P<y>\d{4})(?:T?|-(?P<m>\d{2})(?:T?|-(?P<d>\d{2})(?:T?|T(?P<H>\d{2}):(?P<M>\d{2})"
-    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2})?)))"
+    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2})?)))",
+    re.ASCII,
 )
 
 

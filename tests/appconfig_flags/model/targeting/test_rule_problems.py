@@ -229,3 +229,9 @@ def test_a_string_constant_that_is_not_unicode_text_is_a_problem_not_a_crash() -
     assert problem.rule == "syntax" and "no Unicode character" in problem.message
     (problem,) = check_rule('(eq $a "\ud800")').problems
     assert problem.rule == "type" and "valid Unicode" in problem.message
+
+
+@pytest.mark.parametrize("text", ["(gt $d \u0662\u0660\u0662\u0664-01-01)", "(eq $a \u0663)", "(eq $a 1\u00a0)"])
+def test_digits_and_space_are_ascii_as_in_ion(text: str) -> None:
+    (problem,) = check_rule(text).problems
+    assert problem.rule == "syntax"
