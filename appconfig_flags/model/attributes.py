@@ -212,7 +212,8 @@ class Attribute:
         """
         fmt = DATE_FORMATS.get(format) if isinstance(format, str) else None
         if fmt is None:
-            raise FlagValidationError([Problem(f"{key}/format", "date-format",
+            where = key if isinstance(key, str) else safe_repr(key)
+            raise FlagValidationError([Problem(f"{where}/format", "date-format",
                                                f"a date format is one of {list(DATE_FORMATS)}", format)],
                                       subject=f"attribute {safe_repr(key)}")
         return cls(key=key, description=description, date_format=fmt.name, end_date=end,

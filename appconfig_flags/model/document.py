@@ -51,6 +51,8 @@ def parse_json(text: str | bytes, *, subject: str) -> Any:
 #: How deep a document may nest: AppConfig's schema needs 7 levels (values/flag/_variants/[i]/
 #: attributeValues/attribute/[j]); anything far deeper is hostile and could exhaust the stack.
 MAX_DEPTH = 32
+#: What nests in data given as Python objects (JSON text gives only dicts and lists).
+_NESTING = (dict, list, tuple, frozenset, set)
 
 
 def nesting_problem(data: Any, *, subject: str, limit: int = MAX_DEPTH) -> Problem | None:
@@ -58,14 +60,14 @@ def nesting_problem(data: Any, *, subject: str, limit: int = MAX_DEPTH) -> Probl
 
     Iterative, so that depth itself cannot exhaust the stack; a cycle in Python data counts as infinite depth.
     """
-    if not isinstance(data, (dict, list, tuple)):
+    if not isinstance(data, _NESTING):
         return None
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
+        children = (*node, *node.values()) if isinstance(node, dict) else node  # keys too: a tuple key nests
         for child in children:
-            if isinstance(child, (dict, list, tuple)):
+            if isinstance(child, _NESTING):
                 if depth >= limit:
                     return Problem(subject, "nesting-depth", f"a feature-flag document nests at most {limit} levels")
                 stack.append((child, depth + 1))

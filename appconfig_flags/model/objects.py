@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .attributes import Attribute, Constraints
 from .flag import Flag, FlagValue, ShortTerm, Variant
-from .problems import Problem
+from .problems import Problem, safe_repr
 from .targeting.rule import Rule
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ _VALUE = "a value is a string, number, boolean, or a tuple or list of strings or
 def profile_object_problems(profile: Profile) -> list[Problem]:
     """Every field of ``profile`` and of its flag objects that does not hold the type it is declared with."""
     check = _Walk()
-    name = profile.name if isinstance(profile.name, str) else repr(profile.name)
+    name = profile.name if isinstance(profile.name, str) else safe_repr(profile.name)
     check.profile_options(profile, name)
     flags = profile.flags
     if check.sequence(flags, name, "flags", "a tuple or list of Flag objects"):

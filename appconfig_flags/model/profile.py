@@ -282,6 +282,9 @@ class Profile:
         constructor (``strict`` defaults to False here). Raises :class:`FlagValidationError` with
         every problem of the document.
         """
+        if not isinstance(name, str):  # the name starts every path
+            raise FlagValidationError([Problem(safe_repr(name), "profile-name", "a profile name is a string", name)],
+                                      subject=f"document {safe_repr(name)}")
         data = parse_json(document, subject=name) if isinstance(document, (str, bytes)) else document
         if (too_deep := nesting_problem(data, subject=name)) is not None:  # before anything recurses into it
             raise FlagValidationError([too_deep], subject=f"document {safe_repr(name)}")
