@@ -18,8 +18,8 @@ from .catalogue import Catalogue, FlagState, Resolution, default_state, resolve,
 from .errors import ErrorKind, SourceError
 from .snapshot import FlagData, Snapshot, Unchanged
 from .source import ContextEvaluatingSource, FlagSource
-from .targeting import check_entity_id, context_header_of, data_of, request_context
 from .status import Health, Status
+from .targeting import check_entity_id, context_header_of, request_context
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class FlagsClient:
         if snapshot is not None:
             targeting = snapshot.targeting.get(flag_key)
             if targeting is not None:
-                return Targeted(data_of(targeting.evaluator.evaluate_encoded(encoded)), Resolution.SERVED, label)
+                return Targeted(targeting.serve(encoded), Resolution.SERVED, label)
         remote = self._remote
         # A basic flag (no _variant in the Agent's answer) is the same for every context: no request.
         if remote is None or (not encoded and entity_id is None) or (served is not None and served.variant is None) \
@@ -196,8 +196,13 @@ class FlagsClient:
             if found.resolution is Resolution.NOT_TARGETED:
                 return default_state(flag, Resolution.NOT_LOADED, found.version_label, found.error)
             return default_state(flag, found.resolution, found.version_label, found.error)
-        if found.resolution is Resolution.SERVED and view.snapshot is not None \
-                and flag.key in view.snapshot.targeting:
+        snapshot = view.snapshot
+        if found.resolution is Resolution.SERVED and snapshot is not None \
+                and found.data is snapshot.flags.get(flag.key):
+            state = view.states.get(flag.key)  # a basic flag: the same state as without context
+            if state is not None and state.flag is flag:
+                return state
+        if found.resolution is Resolution.SERVED and snapshot is not None and flag.key in snapshot.targeting:
             # Local variants: one state per variant and version, built on first read.
             key = (flag.key, found.data.variant)
             state = view.variant_states.get(key)

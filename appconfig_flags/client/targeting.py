@@ -38,6 +38,15 @@ class FlagTargeting:
     rules: tuple[tuple[str, str | None], ...]
     variants_json: str
     evaluator: FlagEvaluator = field(compare=False)
+    _served: dict[str | None, FlagData] = field(default_factory=dict, compare=False, repr=False)
+
+    def serve(self, context: Mapping[str, str]) -> FlagData:
+        """The data served for an encoded context; one object per variant (reads allocate nothing)."""
+        evaluation = self.evaluator.evaluate_encoded(context)
+        data = self._served.get(evaluation.variant)
+        if data is None:
+            data = self._served[evaluation.variant] = data_of(evaluation)
+        return data
 
     def rule_of(self, variant: str | None) -> str | None:
         """The rule text of ``variant`` (``None`` for the default variant or a name it does not have)."""
