@@ -103,7 +103,11 @@ def encode_context(context: Mapping[str, object]) -> dict[str, str]:
                 raise ValueError(f"context key {key!r}: keys match [A-Za-z_][A-Za-z0-9_]* (what a rule can name)")
             if len(_GOOD_KEYS) < _GOOD_KEYS_MAX:
                 _GOOD_KEYS.add(key)
-        out[key] = encode_value(key, value)
+        if type(value) is str and value.isascii() and value.isprintable() and value and "," not in value \
+                and value[0] != " " != value[-1]:
+            out[key] = value  # The commonest case, without a call: see encode_value.
+        else:
+            out[key] = encode_value(key, value)
     return out
 
 
