@@ -24,6 +24,7 @@ from appconfig_flags.model import (
     weighted_split,
 )
 from appconfig_flags.model.targeting import in_split, split_position
+from appconfig_flags.model.targeting.split import split_test
 
 IDS = [f"user-{i}" for i in range(10_000)]
 #: Every split share below is within 5 standard deviations of its expected share over 10,000 ids.
@@ -177,3 +178,9 @@ def test_a_loaded_document_keeps_its_rule_text_and_evaluates() -> None:
     profile = Profile.from_document("Doc", text)
     assert profile.render() == text
     assert profile.evaluate(None, "f", {"age": 70}).variant == "Old"
+
+
+@given(st.text(max_size=12), st.text(max_size=12), st.integers(0, 100))
+def test_the_compiled_split_agrees_with_the_documented_hash(salt: str, value: str, pct: int) -> None:
+    assert split_test(salt, pct)(value) is in_split(salt, value, pct)
+    assert Rule.split(pct, "u", salt).evaluate({"u": "x"}) is in_split(salt, "x", pct)
