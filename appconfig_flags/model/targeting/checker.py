@@ -120,13 +120,13 @@ class _Checker:
         return (r.And if op == "and" else r.Or)(tuple(rules))  # type: ignore[arg-type]
 
     def comparison(self, op: str, node: Node, operands: list[Node]) -> r.Rule | None:
-        for before, after in itertools.pairwise(operands):
-            if _is_context(before) and after.start == before.end and after.kind in ("symbol", "int", "decimal"):
-                self.bad("type", f"{before.value}{_source(after)}… is not one context name", before,
-                         f"a context name holds letters, digits and '_': {before.value} ends where a "
-                         f"{_source(after)[0]!r} begins; rename the key, e.g. {before.value}_…")
-                return None
         if len(operands) != 2:
+            for before, after in itertools.pairwise(operands):  # $user-id reads as $user, -, id
+                if _is_context(before) and after.start == before.end and after.kind in ("symbol", "int", "decimal"):
+                    self.bad("type", f"{before.value}{_source(after)}… is not one context name", before,
+                             f"a context name holds letters, digits and '_': {before.value} ends where a "
+                             f"{_source(after)[0]!r} begins; rename the key, e.g. {before.value}_…")
+                    return None
             self.bad("arity", f"{op} takes exactly 2 operands (a context value, then a constant), got {len(operands)}",
                      node, f"({op} $key {_example(op)})")
             for operand in operands:
