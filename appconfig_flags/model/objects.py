@@ -41,7 +41,8 @@ def profile_object_problems(profile: Profile) -> list[Problem]:
     flags = profile.flags
     if check.sequence(flags, name, "flags", "a tuple or list of Flag objects"):
         for index, flag in enumerate(flags):
-            check.flag(flag, index, name)
+            if not _plain_flag(flag):
+                check.flag(flag, index, name)
     return check.problems
 
 
@@ -134,7 +135,8 @@ class _Walk:
         if type(attributes) in _ARRAYS or self.sequence(attributes, path, "attributes",
                                                         "a tuple or list of Attribute objects"):
             for attribute in attributes:
-                self.attribute(attribute, path)
+                if not _plain_attribute(attribute):
+                    self.attribute(attribute, path)
         short_term = flag.short_term
         if short_term is not None:
             if isinstance(short_term, ShortTerm):
@@ -233,8 +235,7 @@ class _Walk:
             self.bad(f"{path}/{key}/constraints", "object-type", "constraints are a Constraints object or None",
                      constraints)
             return
-        if not _plain(constraints):
-            self.constraints(constraints, f"{path}/{key}", element=False)
+        self.constraints(constraints, f"{path}/{key}", element=False)
 
     def constraints(self, c: Constraints, path: str, *, element: bool) -> None:
         self.text(c.kind, path, "kind", optional=False)
@@ -260,12 +261,72 @@ class _Walk:
             self.constraints(elements, f"{path}[]", element=True)
 
 
-def _plain(c: Constraints, *, element: bool = False) -> bool:
-    """The common case, decided in one expression: every field of ``c`` has its declared type."""
+# The common case, decided in one expression per object: every field has its declared type. Only
+# objects that fail it are walked field by field to say what is wrong (10,000 flags x 5 attributes: ~20 ms).
+def _plain_flag(f: Any) -> bool:
+    if type(f) is not Flag:
+        return False
+    name, description, attributes, short_term = f.name, f.description, f.attributes, f.short_term
+    enabled, environments, metadata, value_metadata = f.enabled, f.environments, f.metadata, f.value_metadata
+    return (type(f.key) is str and (name is None or type(name) is str)
+            and (description is None or type(description) is str)
+            and type(attributes) in _ARRAYS and all(map(_plain_attribute, attributes))
+            and (short_term is None or (type(short_term) is ShortTerm and _plain_short_term(short_term)))
+            and (enabled is None or enabled is True or enabled is False)
+            and _plain_values(f.values) and f.variants is None
+            and type(environments) is dict and (not environments or all(map(_plain_environment, environments.items())))
+            and type(metadata) is dict and not metadata and type(value_metadata) is dict and not value_metadata
+            and f.defined is True and f.has_value is True)
+
+
+def _plain_short_term(s: ShortTerm) -> bool:
+    return (s.remove_by is None or type(s.remove_by) is str) and (s.status is None or type(s.status) is str)
+
+
+def _plain_environment(item: tuple[Any, Any]) -> bool:
+    name, value = item
+    enabled = value.enabled if type(value) is FlagValue else 0
+    return (type(name) is str and type(value) is FlagValue and (enabled is None or enabled is True or enabled is False)
+            and _plain_values(value.values) and value.variants is None)
+
+
+def _plain_values(values: Any) -> bool:
+    if type(values) is not dict:
+        return False
+    for key, value in values.items():
+        if type(key) is not str:
+            return False
+        kind = type(value)
+        if kind not in _SCALARS and not (kind in _ARRAYS and _SCALARS.issuperset(map(type, value))):
+            return False
+    return True
+
+
+def _plain_attribute(a: Any) -> bool:
+    if type(a) is not Attribute:
+        return False
+    description, date_format, c = a.description, a.date_format, a.constraints
+    if not (type(a.key) is str and (description is None or type(description) is str)
+            and (date_format is None or type(date_format) is str) and (a.end_date is False or a.end_date is True)):
+        return False
+    if c is None:
+        return True
+    if type(c) is not Constraints:
+        return False
     required, pattern, enum, low, high, elements = c.required, c.pattern, c.enum, c.minimum, c.maximum, c.elements
     return (type(c.kind) is str
             and (required is None or required is True or required is False)
             and (pattern is None or type(pattern) is str)
             and (enum is None or (type(enum) in _ARRAYS and _SCALARS.issuperset(map(type, enum))))
             and (low is None or type(low) in _NUMBERS) and (high is None or type(high) in _NUMBERS)
-            and (elements is None or (not element and type(elements) is Constraints and _plain(elements, element=True))))
+            and (elements is None or (type(elements) is Constraints and elements.elements is None
+                                      and _plain_fields(elements))))
+
+
+def _plain_fields(c: Constraints) -> bool:
+    required, pattern, enum, low, high = c.required, c.pattern, c.enum, c.minimum, c.maximum
+    return (type(c.kind) is str
+            and (required is None or required is True or required is False)
+            and (pattern is None or type(pattern) is str)
+            and (enum is None or (type(enum) in _ARRAYS and _SCALARS.issuperset(map(type, enum))))
+            and (low is None or type(low) in _NUMBERS) and (high is None or type(high) in _NUMBERS))
