@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .attributes import Attribute, value_from_json
@@ -15,9 +15,10 @@ from .flag import Flag, FlagValue, ShortTerm, Variant
 from .objects import profile_object_problems
 from .problems import FlagValidationError, Problem, raise_if_any, safe_repr
 from .schema import check_definitions, check_document, check_values, size_problem
-from .targeting.context import ContextDeclaration, declaration_problems
-from .targeting.evaluate import Evaluation, FlagEvaluator
-from .targeting.variants import check_variant_rules
+
+if TYPE_CHECKING:  # The rule checker and evaluator load only for profiles that use them.
+    from .targeting.context import ContextDeclaration
+    from .targeting.evaluate import Evaluation, FlagEvaluator
 
 #: S14 configuration profile ``Name``: 1 to 128 characters.
 PROFILE_NAME_MAX = 128
@@ -143,6 +144,8 @@ class Profile:
         if evaluator is None:
             if environment is not None and self.environments is not None and environment not in self.environments:
                 raise KeyError(f"profile {self.name!r} has no environment {environment!r}; it has {list(self.environments)}")
+            from .targeting.evaluate import FlagEvaluator
+
             evaluator = FlagEvaluator.for_value(key, self.flag(key).value_in(environment))
             self._evaluators[(environment, key)] = evaluator
         return evaluator.evaluate(context)
@@ -154,6 +157,8 @@ class Profile:
         warnings: list[Problem] = []
         context = self.context
         if context is not None:
+            from .targeting.context import declaration_problems
+
             bad = declaration_problems(context)
             for key, message, value in bad:
                 problems.append(Problem(f"{self.name}/context/{key}".rstrip("/"), "context-key", message, value))
@@ -170,6 +175,8 @@ class Profile:
                             if isinstance(value, FlagValue)]
             for path, variants in holders:
                 if isinstance(variants, (tuple, list)) and variants:
+                    from .targeting.variants import check_variant_rules
+
                     more, more_warnings = check_variant_rules(
                         [v for v in variants if isinstance(v, Variant)], path=path, context=context)
                     problems += more

@@ -27,13 +27,33 @@ Split (:mod:`.split`)
     cumulative rule; ``in_split(salt, value, pct)`` is the local bucketing, which is **not**
     AppConfig's.
 """
-from .checker import RuleCheck, check_rule, parse_rule
-from .context import context_header, encode_context
-from .evaluate import Evaluation, FlagEvaluator, compile_rule, evaluate_variants
-from .problem import CATEGORIES, RuleProblem
-from .rule import And, Compare, ContextKey, Exists, In, Matches, Not, Or, Rule, Split, ctx
-from .split import in_split, split_position, weighted_split
-from .variants import check_variant_rules
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .checker import RuleCheck, check_rule, parse_rule
+    from .context import context_header, encode_context
+    from .evaluate import Evaluation, FlagEvaluator, compile_rule, evaluate_variants
+    from .problem import CATEGORIES, RuleProblem
+    from .rule import And, Compare, ContextKey, Exists, In, Matches, Not, Or, Rule, Split, ctx
+    from .split import in_split, split_position, weighted_split
+    from .variants import check_variant_rules
+
+#: Each public name and the submodule that defines it, imported by ``__getattr__`` when first read:
+#: ``import appconfig_flags.model`` loads only :mod:`.rule`; the parser, checker and evaluator load
+#: when a profile has variant rules or a caller evaluates one.
+_LAZY = {
+    "RuleCheck": ".checker", "check_rule": ".checker", "parse_rule": ".checker",
+    "context_header": ".context", "encode_context": ".context",
+    "Evaluation": ".evaluate", "FlagEvaluator": ".evaluate", "compile_rule": ".evaluate", "evaluate_variants": ".evaluate",
+    "CATEGORIES": ".problem", "RuleProblem": ".problem",
+    "And": ".rule", "Compare": ".rule", "ContextKey": ".rule", "Exists": ".rule", "In": ".rule", "Matches": ".rule",
+    "Not": ".rule", "Or": ".rule", "Rule": ".rule", "Split": ".rule", "ctx": ".rule",
+    "in_split": ".split", "split_position": ".split", "weighted_split": ".split",
+    "check_variant_rules": ".variants",
+}
 
 __all__ = [
     "CATEGORIES",
@@ -63,3 +83,18 @@ __all__ = [
     "split_position",
     "weighted_split",
 ]
+
+# Hidden from type checkers: they read the imports above, and so still report misspelt names.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name on first use (PEP 562) and keep it as a module attribute."""
+        home = _LAZY.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(home, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
