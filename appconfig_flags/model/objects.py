@@ -109,9 +109,9 @@ class _Walk:
             self.bad(f"{name}/max_content_bytes", "field-type", "max_content_bytes is a positive int (not a bool)", size)
         self.boolean(profile.strict, name, "strict", optional=False)
         today = profile.today
-        if today is not None and (type(today) is not date):
-            why = "a datetime cannot be compared with dates" if isinstance(today, datetime) else "a datetime.date"
-            self.bad(f"{name}/today", "field-type", f"today is None or a datetime.date ({why})", today)
+        if today is not None and type(today) is not date:
+            why = " (not a datetime: it cannot be compared with dates)" if isinstance(today, datetime) else ""
+            self.bad(f"{name}/today", "field-type", f"today is None or a datetime.date{why}", today)
         if not isinstance(profile.overdue, str) or profile.overdue not in OVERDUE_CHOICES:
             self.bad(f"{name}/overdue", "field-type", f"overdue is one of {list(OVERDUE_CHOICES)}", profile.overdue)
 

@@ -19,7 +19,7 @@ the reverse for the shapes below):
   ``^`` (a search tries every start). A degree of 3 or more is refused: at the 1,024 characters a
   value may have, degree 3 is already about a second per value.
 
-Back-references are not analysed.
+Back-references are not analysed. Groups nested more than 50 levels deep are refused unanalysed.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ sre_parse: Any = importlib.import_module("re._parser" if _NEW_NAMES else "sre_pa
 
 #: The highest polynomial degree accepted (see the module docstring).
 MAX_DEGREE = 2
+#: Deeper patterns are refused unanalysed, so that the verdict never depends on the stack in use.
+MAX_NESTING = 50
 #: A bounded quantifier whose count varies less than this adds no power worth counting (``\\d{1,3}``).
 _SMALL_SPAN = 16
 _TOP = 0x10FFFF
@@ -70,6 +72,23 @@ def backtracking_risk(pattern: str) -> str | None:
     ``pattern`` must compile with ``re``.
     """
     parsed = sre_parse.parse(pattern)
+    if _depth(parsed) > MAX_NESTING:  # the analysis recurses once per level; re itself takes a few hundred
+        return f"groups nested more than {MAX_NESTING} levels deep are not analysed; flatten the pattern"
+    return _risk(parsed)
+
+
+def _depth(parsed: Any) -> int:
+    """How deep groups, quantifiers and alternatives nest in ``parsed`` (iteratively: depth is the question)."""
+    deepest = 0
+    stack = [(parsed, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for op, av in node for child in _children(op, av))
+    return deepest
+
+
+def _risk(parsed: Any) -> str | None:
     flags = parsed.state.flags
     ignore_case = bool(flags & re.IGNORECASE) or _sets_flag(parsed, re.IGNORECASE)
     analysis = _Analysis(ignore_case)

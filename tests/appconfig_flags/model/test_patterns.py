@@ -40,6 +40,13 @@ def test_patterns_without_catastrophic_backtracking_are_accepted(pattern: str) -
     assert backtracking_risk(pattern) is None
 
 
+@pytest.mark.parametrize("pattern", ["(" * 250 + "a" + ")" * 250, "(?:a|" * 200 + "b" + ")" * 200])
+def test_groups_nested_too_deep_to_analyse_are_a_risk_not_a_crash(pattern: str) -> None:
+    with pytest.raises(FlagValidationError) as error:
+        Profile("P", (Flag(key="f", attributes=(Attribute.string("s", pattern=pattern),), values={"s": "a"}),))
+    assert {p.rule for p in error.value.problems} <= {"pattern-backtracking", "pattern"}
+
+
 def test_a_flag_object_with_such_a_pattern_is_refused_with_a_clear_message() -> None:
     with pytest.raises(FlagValidationError) as error:
         Profile("P", (Flag(key="f", attributes=(Attribute.string("code", pattern="^(a+)+$"),),
