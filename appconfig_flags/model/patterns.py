@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -71,7 +72,9 @@ def backtracking_risk(pattern: str) -> str | None:
 
     ``pattern`` must compile with ``re``.
     """
-    parsed = sre_parse.parse(pattern)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # as when compile_pattern compiled it
+        parsed = sre_parse.parse(pattern)
     if _depth(parsed) > MAX_NESTING:  # the analysis recurses once per level; re itself takes a few hundred
         return f"groups nested more than {MAX_NESTING} levels deep are not analysed; flatten the pattern"
     return _risk(parsed)

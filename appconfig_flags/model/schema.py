@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
@@ -54,7 +55,10 @@ _NUMBERS = frozenset({int, float})
 def compile_pattern(pattern: str) -> re.Pattern[str] | str:
     """The compiled constraint pattern, or the compiler's complaint as a string."""
     try:
-        return re.compile(pattern)
+        with warnings.catch_warnings():
+            # "Possible nested set" and the like: about Python's future syntax, not AppConfig's; never an exception.
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(pattern)
     except re.error as exc:
         return str(exc)
     except RecursionError:  # a pattern of thousands of nested groups (a 1024-character pattern may have 500)

@@ -43,7 +43,7 @@ HASHABLE = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(ma
 VALID_KEYS, BAD_KEYS = ["a", "b", "discount", "ids", "when"], ["Bad Key", "enabled"]
 VALID_TEXT, BAD_TEXT = ["Name", "ü"], ["", "x" * 70, "line\nfeed"]
 ENVIRONMENTS = st.sampled_from(["Beta", "Production", "Gamma"])
-VALID_PATTERNS, BAD_PATTERNS = ["^[A-Z]+$", "^[0-9]{2}$", "^([A-Z]+-)*[A-Z]+$"], ["^(a+)+$", "(", r"\p{L}", r"\d*\d*x"]
+VALID_PATTERNS, BAD_PATTERNS = ["^[A-Z]+$", "^[0-9]{2}$", "^([A-Z]+-)*[A-Z]+$"], ["^(a+)+$", "(", r"\p{L}", r"\d*\d*x", "(" * 250 + "a" + ")" * 250, "[[a]"]
 #: Short strings: enum entries and string values, so that values often meet their enum.
 WORDS = st.sampled_from(["USD", "BTC", "EUR", "GBP", "CHF", "a", "b"])
 VALID_FORMATS, BAD_FORMATS = ["YYYY-MM-DD", "MM/DD/YYYY", "DD.MM.YYYY"], ["YY-MM"]
