@@ -142,7 +142,7 @@ class _Checker:
             if key is None or constants is None:
                 return None
             for value, element in zip(constants, second.value):
-                self.declared_kind(key, first, value, element, op)
+                self.declared_kind(key, value, element, op)
             return r.In(key, tuple(constants))
         if second.kind == "list":
             self.bad("type", f"{op} compares with one constant, not a list", second,
@@ -159,7 +159,7 @@ class _Checker:
             self.bad("type", f"{op} compares with a string, not {_what(second)}", second,
                      f'write ({op} ${key} "{constant}")' if type(constant) in (int, Decimal) else "")
             return None
-        self.declared_kind(key, first, constant, second, op)
+        self.declared_kind(key, constant, second, op)
         return r.Compare(op, key, constant)
 
     def named(self, op: str, node: Node, operands: list[Node]) -> r.Rule | None:
@@ -280,7 +280,7 @@ class _Checker:
         hint = f"did you mean {close[0]}?" if close else f"declared keys: {', '.join(sorted(self.context)) or 'none'}"
         self.bad("context-key", f"{name!r} is not a declared context key", node, hint)
 
-    def declared_kind(self, key: str, key_node: Node, constant: object, node: Node, op: str) -> None:
+    def declared_kind(self, key: str, constant: object, node: Node, op: str) -> None:
         if self.context is None or key not in self.context:
             return
         declared, given = self.context[key], kind_of_constant(constant)
