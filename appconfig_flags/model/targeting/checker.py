@@ -125,7 +125,7 @@ class _Checker:
                 if _is_context(before) and after.start == before.end and after.kind in ("symbol", "int", "decimal"):
                     self.bad("type", f"{before.value}{_source(after)}… is not one context name", before,
                              f"a context name holds letters, digits and '_': {before.value} ends where a "
-                             f"{_source(after)[0]!r} begins; rename the key, e.g. {before.value}_…")
+                             f"{_source(after)[:1]!r} begins; rename the key, e.g. {before.value}_…")
                     return None
             self.bad("arity", f"{op} takes exactly 2 operands (a context value, then a constant), got {len(operands)}",
                      node, f"({op} $key {_example(op)})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from appconfig_flags.model import Rule
@@ -72,3 +72,38 @@ def test_the_builder_only_emits_rules_the_checker_passes(rule: Rule) -> None:
 def test_decimals_keep_their_value_and_stay_decimals(value: Decimal) -> None:
     parsed = Rule.parse(str(Rule.eq("a", value)))
     assert isinstance(parsed, Compare) and type(parsed.constant) is Decimal and parsed.constant == value
+
+
+GOOD_TEXTS = st.sampled_from([
+    '(and (eq $tier "gold") (gt $age 65))', '(split pct::20 by::$userId seed::"s")', "(lt $signup 2024-01T)",
+    '(or (in $c ["US", "CA"]) (not (exists key::"beta")))', '(matches in::$g pattern::"^h.*y$")',
+    "(eq $x '''a''' '''b''')", "(gte $n -0x1F) // comment", "(eq $d 12.5d-1)",
+])
+
+
+@st.composite
+def _mangled(draw: st.DrawFn) -> str:
+    """A valid rule with a few characters deleted, replaced or inserted."""
+    text = draw(GOOD_TEXTS)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        insert = draw(st.sampled_from(['"', "(", ")", "[", "]", ",", "::", "$", " ", "'", "-", "1", "e", "T", "/*", "\\"]))
+        cut = draw(st.integers(0, 2))
+        text = text[:at] + insert + text[at + cut:]
+    return text
+
+
+ION_ALPHABET = st.text(st.sampled_from(list("()[],:'\"$-+._/*\\ \n0123456789eEdTZabxyz")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=60), _mangled(), ION_ALPHABET))
+@example("('eq'''$''0'''''')")  # An empty quoted symbol after a context value once raised IndexError.
+def test_any_text_gives_a_rule_or_problems_never_an_exception(text: str) -> None:
+    result = check_rule(text)
+    assert (result.rule is None) == bool(result.problems)
+    for problem in result.problems:
+        assert 0 <= problem.position <= len(text)
+        assert problem.rule in {"syntax", "unknown-operator", "arity", "type", "annotation", "range", "regex"}
+    if result.rule is not None:
+        assert Rule.parse(str(result.rule)) == result.rule
