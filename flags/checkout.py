@@ -1,7 +1,4 @@
 """The ``CheckoutFlags`` profile: what the checkout page offers, and to whom."""
-from dataclasses import dataclass
-from typing import Any
-
 from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, Rule, ShortTerm, Variant, ctx
 
 #: The environments of the FlagsDemo application that flags may give their own values.
@@ -15,23 +12,7 @@ DISCOUNT_ENDS = "12/31/2026"
 
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TargetedFlag(Flag):
-    """A flag whose environments with variants hold only ``_variants`` in their document.
-
-    The model renders the flag's basic ``enabled`` and values beside an environment's variants (and
-    warns: ``variants-with-basic-value``); AppConfig's examples never mix them, and the Agent ignores
-    them once a flag has variants. Until the model leaves them out itself, this drops them there.
-    """
-
-    def value_json(self, environment: str | None = None) -> dict[str, Any]:
-        out = Flag.value_json(self, environment)
-        if "_variants" not in out:
-            return out
-        return {key: value for key, value in out.items() if key == "_variants" or key in self.value_metadata}
-
-
-ALLOW_BITCOIN_AT_CHECKOUT = TargetedFlag(
+ALLOW_BITCOIN_AT_CHECKOUT = Flag(
     key="allow-bitcoin-at-checkout",
     name="Allow Bitcoin at checkout",
     description="Offers Bitcoin as a payment currency at checkout, with a limited-time discount.",
@@ -57,7 +38,7 @@ ALLOW_BITCOIN_AT_CHECKOUT = TargetedFlag(
     },
 )
 
-NEW_CHECKOUT_LAYOUT = TargetedFlag(
+NEW_CHECKOUT_LAYOUT = Flag(
     key="new-checkout-layout",
     name="New checkout layout",
     description="The compact checkout layout, rolled out to a share of users in the US and Canada.",

@@ -115,6 +115,10 @@ class Flag:
         override = self.environments.get(environment) if environment is not None else None
         if override is None:
             return FlagValue(enabled=self.enabled, values=self.values, variants=self.variants)
+        if override.variants is not None:
+            # Variants replace the basic value: AppConfig's documents never mix the two, and the
+            # Agent ignores a basic value once a flag has variants. Only what the override says stays.
+            return FlagValue(enabled=override.enabled, values=override.values, variants=override.variants)
         return FlagValue(
             enabled=self.enabled if override.enabled is None else override.enabled,
             values={**self.values, **override.values},
