@@ -1,6 +1,7 @@
 """Property tests: any rule object renders to text that parses back to an equal object, and checks clean."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta, timezone
 from decimal import Decimal
 
@@ -107,3 +108,19 @@ def test_any_text_gives_a_rule_or_problems_never_an_exception(text: str) -> None
         assert problem.rule in {"syntax", "unknown-operator", "arity", "type", "annotation", "range", "regex"}
     if result.rule is not None:
         assert Rule.parse(str(result.rule)) == result.rule
+
+
+SENDABLE = st.one_of(
+    st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, blacklist_characters=","), min_size=1, max_size=12),
+    st.from_regex(r"-?[0-9]{1,25}(\.[0-9]{0,5})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+    st.sampled_from(["true", "false", "2024-01T", "2024-02-30", "2024-01-15T10:00Z", "9999-12-31T23:59:59.999999-23:59"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(RULES, st.data())
+def test_any_rule_evaluates_any_sendable_context_to_a_bool(rule: Rule, data: st.DataObject) -> None:
+    keys = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", str(rule))))
+    context = {key: data.draw(st.one_of(st.none(), SENDABLE)) for key in keys}
+    present = {key: value for key, value in context.items() if value is not None}
+    assert rule.evaluate(present, flag_key="f") in (True, False)
