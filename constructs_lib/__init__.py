@@ -24,14 +24,18 @@ from appconfig_flags.model import (
     FlagValue,
     Problem,
     Profile,
+    Rule,
     ShortTerm,
     Variant,
     check_document,
     check_document_text,
+    ctx,
     retrieval_form,
 )
 
 if TYPE_CHECKING:
+    from appconfig_flags.model import Evaluation, FlagEvaluator, RuleProblem, encode_context, weighted_split
+
     from .application import FlagsApplication
     from .environment import EnvironmentOptions, GuardedEnvironment
     from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
@@ -52,6 +56,9 @@ _CONSTRUCTS = {
     "PropsError": ".props",
 }
 
+#: Targeting names the model itself loads on first use; read through it so they stay one object.
+_MODEL_ON_FIRST_USE = frozenset({"Evaluation", "FlagEvaluator", "RuleProblem", "encode_context", "weighted_split"})
+
 #: The public API: the constructs (imported on first use), the flag model, and its CDK-free subpackage.
 __all__ = [
     "AlarmMonitor",
@@ -61,9 +68,11 @@ __all__ = [
     "Constraints",
     "DeploymentStrategy",
     "EnvironmentOptions",
+    "Evaluation",
     "FeatureFlagOptions",
     "FeatureFlagProfile",
     "Flag",
+    "FlagEvaluator",
     "FlagValidationError",
     "FlagValue",
     "FlagsApplication",
@@ -72,12 +81,17 @@ __all__ = [
     "Problem",
     "Profile",
     "PropsError",
+    "Rule",
+    "RuleProblem",
     "ShortTerm",
     "Variant",
     "check_document",
     "check_document_text",
+    "ctx",
+    "encode_context",
     "model",
     "retrieval_form",
+    "weighted_split",
 ]
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
@@ -85,6 +99,10 @@ if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
         """Import a construct on first use (PEP 562) and keep it as a module attribute."""
+        if name in _MODEL_ON_FIRST_USE:
+            from appconfig_flags import model
+
+            return getattr(model, name)
         module = _CONSTRUCTS.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -74,13 +74,15 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         constructs_lib.FlagApplication  # type: ignore[attr-defined]  # noqa: B018
 
 
-def test_type_checkers_see_every_lazily_imported_construct() -> None:
+def test_type_checkers_see_every_lazily_imported_name() -> None:
     # Type checkers read the TYPE_CHECKING imports, the interpreter reads _CONSTRUCTS: they must agree.
     tree = ast.parse(Path(constructs_lib.__file__).read_text())
     block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
     seen = {(f".{node.module}", alias.name) for node in block.body if isinstance(node, ast.ImportFrom)
             for alias in node.names}
-    assert seen == {(module, name) for name, module in constructs_lib._CONSTRUCTS.items()}
+    lazy = {(module, name) for name, module in constructs_lib._CONSTRUCTS.items()}
+    lazy |= {(".appconfig_flags.model", name) for name in constructs_lib._MODEL_ON_FIRST_USE}
+    assert seen == lazy
     assert set(constructs_lib._CONSTRUCTS) == CONSTRUCT_NAMES
 
 
