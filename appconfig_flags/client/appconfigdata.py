@@ -15,10 +15,10 @@ log = logging.getLogger(__name__)
 #: ``RequiredMinimumPollIntervalInSeconds`` bounds in the service model: 15 to 86400.
 MIN_POLL_INTERVAL = 15
 MAX_POLL_INTERVAL = 86400
-#: Tokens live at most 24 h; restart the session well before (runtime spec §5.4).
+#: Tokens live at most 24 h; restart the session well before (AppConfig Data API Reference, GetLatestConfiguration: a token expires after 24 hours).
 DEFAULT_MAX_SESSION_AGE = 23 * 3600.0
 
-#: Error codes that mean "fix the configuration", not "try again soon" (runtime spec §5.8).
+#: Error codes that mean "fix the configuration", not "try again soon" (AppConfig Data API Reference: BadRequestException, ResourceNotFoundException).
 CONFIGURATION_CODES = frozenset({
     "ResourceNotFoundException", "AccessDeniedException", "AccessDenied", "UnrecognizedClientException",
     "InvalidSignatureException", "InvalidClientTokenId", "ExpiredTokenException", "NoCredentialsError",
@@ -144,10 +144,10 @@ class AppConfigDataSource:
         except Exception as exc:
             error = _source_error(exc)
             if error.kind is ErrorKind.TRANSIENT and error.code != "BadRequestException":
-                # Throttled, 5xx, timed out: the token was not spent, keep it (runtime spec §5.7).
+                # Throttled, 5xx, timed out: the token was not spent, keep it (AppConfig Data API Reference, GetLatestConfiguration).
                 self._token = token
             raise error from exc
-        # Store the next token before anything can fail (runtime spec §5.2); none → new session.
+        # Store the next token before anything can fail (each token is used once: AppConfig Data API Reference, GetLatestConfiguration); none → new session.
         self._token = response.get("NextPollConfigurationToken") or None
         interval = response.get("NextPollIntervalInSeconds")
         if isinstance(interval, int) and not isinstance(interval, bool) and interval > 0:
@@ -192,7 +192,7 @@ class AppConfigDataSource:
 
 
 def _source_error(exc: Exception) -> SourceError:
-    """Classify anything boto3 raised (runtime spec §1.3: not only ClientError escapes)."""
+    """Classify anything boto3 raised (botocore raises more than ClientError: connection, timeout and credential errors too)."""
     from botocore.exceptions import ClientError
 
     if isinstance(exc, SourceError):

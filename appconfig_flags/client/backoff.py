@@ -1,4 +1,4 @@
-"""When to poll again after a failure: exponential, jittered upwards, capped (runtime spec §5.7)."""
+"""When to poll again after a failure: exponential, jittered upwards, capped (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
 from __future__ import annotations
 
 import random as _random
@@ -9,7 +9,7 @@ class Backoff:
     """``delay(interval, failures)``: ``interval * 2**(failures-1)``, capped at ``cap``, plus up to 25 % jitter.
 
     Jitter only ever lengthens the wait: polling before the service's interval earns a
-    "Request too early" (runtime spec §1.2). ``cap`` Default: 300 s (never below the interval).
+    "Request too early" (AppConfig Data API Reference, GetLatestConfiguration). ``cap`` Default: 300 s (never below the interval).
     """
 
     def __init__(self, *, cap: float = 300.0, jitter: float = 0.25, random: Callable[[], float] = _random.random) -> None:

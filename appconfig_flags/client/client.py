@@ -450,7 +450,7 @@ def _changed_keys(previous: Snapshot | None, current: Snapshot) -> tuple[str, ..
                         if before.get(k) != current.flags.get(k) or rules.get(k) != current.targeting.get(k)))
 
 
-#: Every live client, so that a forked child can reset them all (runtime spec §5.12).
+#: Every live client, so that a forked child can reset them all.
 _CLIENTS: weakref.WeakSet[FlagsClient] = weakref.WeakSet()
 
 

@@ -1,4 +1,4 @@
-"""Why a fetch failed, classified by what the client should do about it (runtime spec §5.7-8)."""
+"""Why a fetch failed, classified by what the client should do about it (AppConfig Data API Reference, Errors)."""
 from __future__ import annotations
 
 from enum import Enum

@@ -14,10 +14,10 @@ from .errors import ErrorKind, SourceError, UnsupportedContentError
 if TYPE_CHECKING:
     from .targeting import FlagTargeting
 
-#: Content types a source accepts; AppConfig serves basic feature flags as JSON (runtime spec §1.2).
+#: Content types a source accepts; AppConfig serves basic feature flags as JSON (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
 JSON_CONTENT_TYPES = frozenset({"application/json"})
 
-#: The agent adds ``_variant`` to an evaluated multi-variant flag (featureflags spec §9).
+#: The agent adds ``_variant`` to an evaluated multi-variant flag (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
 _VARIANT_KEY = "_variant"
 
 

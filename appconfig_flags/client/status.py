@@ -1,4 +1,4 @@
-"""What a client reports about itself (runtime spec §5.14)."""
+"""What a client reports about itself."""
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,7 +1,7 @@
 """A local stand-in for AppConfig's data plane, for tests and benchmarks: no AWS account needed.
 
 :class:`FakeAppConfigData` is an HTTP server on 127.0.0.1 that speaks the ``appconfigdata``
-REST protocol as the botocore service model describes it (runtime spec §1.1): ``POST
+REST protocol as the botocore service model describes it (``botocore/data/appconfigdata/2021-11-11/service-2.json``): ``POST
 /configurationsessions`` → 201 ``{"InitialConfigurationToken"}``; ``GET /configuration?
 configuration_token=`` → 200 with ``Next-Poll-Configuration-Token``, ``Next-Poll-Interval-In-Seconds``,
 ``Content-Type``, ``Version-Label`` and the raw content, empty when the session already has it.

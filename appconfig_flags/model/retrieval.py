@@ -1,7 +1,7 @@
 """The retrieval form: what AppConfig's data plane and Agent return for a feature-flag profile.
 
 ``{flag: {"enabled": bool, attribute: value...}}``; definitions are stripped and a disabled flag
-carries no attributes (S1 "Retrieving feature flags", runtime spec §3). Multi-variant flags are
+carries no attributes (S1 "Retrieving feature flags"). Multi-variant flags are
 evaluated by the Agent, so here they resolve to their default (last) variant.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """AppConfig's limits and grammars for ``AWS.AppConfig.FeatureFlags`` content, with their sources.
 
-Source tags follow the spec (``docs/flag-model.md`` lists them): S1 = the ``AWS.AppConfig.FeatureFlags``
+Source tags are listed in ``docs/flag-model.md``: S1 = the ``AWS.AppConfig.FeatureFlags``
 JSON Schema AppConfig applies; S2 = "Creating a feature flag configuration profile" (reserved
 attribute name, unique keys); S3/S4 = the command-line and multi-variant procedures (constraint
 check); S5 = multi-variant concepts (default variant); S10/S11 = quotas; S14 = botocore's model;
@@ -50,7 +50,7 @@ class Rule:
     id: str
     source: str
     summary: str
-    #: True when a breach is a warning: AppConfig may take the document ([?] in the spec).
+    #: True when a breach is a warning: AppConfig may take the document ([?] in docs/flag-model.md).
     warning: bool = False
 
 

@@ -2,7 +2,7 @@
 
 One rule set serves both ways in: documents loaded from JSON and documents rendered from flag
 objects are checked here, so the two can never disagree. Rule ids and sources are in
-:data:`rules.RULES`. Where AppConfig's behaviour is unknown ([?] in the spec) we accept, so that we
+:data:`rules.RULES`. Where AppConfig's behaviour is unknown ([?] in docs/flag-model.md) we accept, so that we
 never refuse what AppConfig would take, and at most add a warning.
 
 Paths leave out the ``flags``/``values`` level: ``Profile/flag-key/attribute-key``, and
