@@ -7,10 +7,8 @@ ENVIRONMENTS = ("Beta", "Production")
 #: The request context the variant rules read: every key a rule names is declared with its type.
 CHECKOUT_CONTEXT = {"tier": str, "country": str, "userId": str}
 
-#: The last day of the Bitcoin discount in Beta.
+#: The last day of the Bitcoin discount.
 DISCOUNT_ENDS = "12/31/2026"
-
-
 
 ALLOW_BITCOIN_AT_CHECKOUT = Flag(
     key="allow-bitcoin-at-checkout",
@@ -28,12 +26,15 @@ ALLOW_BITCOIN_AT_CHECKOUT = Flag(
     enabled=False,
     values={"default-currency": "USD", "bitcoin-discount-percentage": 0},
     environments={
-        # Gold customers get twice the discount; everyone else the standard one (the default, last).
-        "Beta": FlagValue(variants=(
+        "Beta": FlagValue(
+            enabled=True,
+            values={"bitcoin-discount-percentage": 5, "bitcoin-discount-end-date": DISCOUNT_ENDS},
+        ),
+        # Production opens Bitcoin to gold customers first, at 10%; everyone else keeps USD only (the default, last).
+        "Production": FlagValue(variants=(
             Variant(name="gold-tier-discount", enabled=True, rule=ctx("tier") == "gold",
                     values={"bitcoin-discount-percentage": 10, "bitcoin-discount-end-date": DISCOUNT_ENDS}),
-            Variant(name="standard-discount", enabled=True,
-                    values={"bitcoin-discount-percentage": 5, "bitcoin-discount-end-date": DISCOUNT_ENDS}),
+            Variant(name="everyone-else", enabled=False),
         )),
     },
 )

@@ -82,13 +82,14 @@ def test_checkout_flags_is_a_hosted_feature_flag_profile(template: Template) -> 
 
 
 @pytest.mark.parametrize(("environment", "value"), [
-    # Beta: gold customers get 10%, everyone else 5% (multi-variant; issue 10); only _variants in the value.
-    ("Beta", {"_variants": [
+    # Beta: Bitcoin for everyone at 5%, one basic value.
+    ("Beta", {"enabled": True, "default-currency": "USD", "bitcoin-discount-percentage": 5,
+              "bitcoin-discount-end-date": "12/31/2026"}),
+    # Production: gold customers only, at 10% (multi-variant; issue 10); only _variants in the value.
+    ("Production", {"_variants": [
         {"name": "gold-tier-discount", "enabled": True, "rule": '(eq $tier "gold")',
          "attributeValues": {"bitcoin-discount-percentage": 10, "bitcoin-discount-end-date": "12/31/2026"}},
-        {"name": "standard-discount", "enabled": True,
-         "attributeValues": {"bitcoin-discount-percentage": 5, "bitcoin-discount-end-date": "12/31/2026"}}]}),
-    ("Production", {"enabled": False, "default-currency": "USD", "bitcoin-discount-percentage": 0}),
+        {"name": "everyone-else", "enabled": False}]}),
 ])
 def test_each_environment_gets_its_own_flag_values(template: Template, environment: str, value: dict[str, Any]) -> None:
     template.has_resource_properties("AWS::AppConfig::HostedConfigurationVersion", {

@@ -16,13 +16,14 @@ def test_the_summary_names_what_the_flagsdemo_stack_declares(synthesized: Any) -
         "  environment Beta: 1 alarm monitor(s)",
         "  environment Production: 1 alarm monitor(s)",
         "  profile CheckoutFlags (AWS.AppConfig.FeatureFlags)",
-        "    CheckoutFlags flags for Beta:",  # multi-variant flags in Beta (issue 10)
-        ('      allow-bitcoin-at-checkout: variants gold-tier-discount (on, rule (eq $tier "gold")); '
-         'standard-discount (on, default)'),
+        "    CheckoutFlags flags for Beta:",  # effective values (issue 11) and variants (issue 10)
+        ('      allow-bitcoin-at-checkout: on, default-currency="USD", bitcoin-discount-percentage=5, '
+         'bitcoin-discount-end-date="12/31/2026"'),
         ('      new-checkout-layout: variants compact-layout (on, rule (and (in $country ["US", "CA"]) '
          '(split pct::20 by::$userId …); classic-layout (off, default)'),  # long rules are cut
         "    CheckoutFlags flags for Production:",
-        '      allow-bitcoin-at-checkout: off, default-currency="USD", bitcoin-discount-percentage=0',
+        ('      allow-bitcoin-at-checkout: variants gold-tier-discount (on, rule (eq $tier "gold")); '
+         'everyone-else (off, default)'),
         "      new-checkout-layout: off",
         "  strategy FlagsDemo.BetaBake5Minutes: LINEAR 100% over 0 min, bake 5 min",
         "  deployment CheckoutFlags to Beta with FlagsDemo.BetaBake5Minutes: 0 min rollout + 5 min bake = 5 min",

@@ -1,5 +1,7 @@
 """Context reads on the wire: the ``Context`` and ``Entity-Id`` headers AgentSource sends to a local fake
-Agent, and Ion content from a local appconfigdata endpoint (the profile once it holds variants)."""
+Agent, and Ion content from a local appconfigdata endpoint (the profile once it holds variants).
+
+The answers are the tests' own catalogue's (targeted_catalogue.py): in Beta, two enabled Bitcoin variants."""
 from __future__ import annotations
 
 import json
@@ -13,11 +15,9 @@ from appconfig_flags.client.ion import write_ion
 from appconfig_flags.client.targeting import ion_flags
 from appconfig_flags.client.testing import FakeAppConfigData
 from appconfig_flags.model import retrieval_form
-from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
-from flags import CHECKOUT_FLAGS
-from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
 
 from .conftest import FakeClock, appconfig_source, closed_port, no_jitter_client
+from .targeted_catalogue import BITCOIN, LAYOUT, TARGETED
 from .test_agent import FakeAgent, source
 
 #: The Agent's answer without context: each multi-variant flag carries _variant, basic flags do not.
@@ -112,10 +112,10 @@ def test_context_timeout_is_bounded() -> None:
 # -- appconfigdata: Ion is refused, last good kept --------------------------------------------------
 def test_ion_from_appconfigdata_keeps_the_last_good_version(clock: FakeClock) -> None:
     with FakeAppConfigData(next_poll_interval=45) as fake:
-        fake.deploy(retrieval_form(CHECKOUT_FLAGS, "Production"), label="1")
+        fake.deploy(retrieval_form(TARGETED, "Production"), label="1")
         client = no_jitter_client(appconfig_source(fake.endpoint_url, clock), clock)
         clock.advance(client.poll())
-        fake.deploy(write_ion(ion_flags(CHECKOUT_FLAGS, "Beta")),
+        fake.deploy(write_ion(ion_flags(TARGETED, "Beta")),
                     content_type="application/ion; type=AWS.AppConfig.FeatureFlags", label="2")
         errors: list[Exception] = []
         original = client._source.fetch  # type: ignore[attr-defined]

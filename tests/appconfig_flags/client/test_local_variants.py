@@ -1,4 +1,7 @@
-"""Local evaluation: LocalSource, the watched catalogue and Ion agent files pick variants in memory."""
+"""Local evaluation: LocalSource, the watched catalogue and Ion agent files pick variants in memory.
+
+Against the tests' own catalogue (targeted_catalogue.py), not the demo's: Beta has variants, Production none.
+"""
 from __future__ import annotations
 
 import shutil
@@ -19,13 +22,10 @@ from appconfig_flags.client import (
 from appconfig_flags.client.ion import read_ion, write_ion
 from appconfig_flags.client.targeting import ion_flags, snapshot_from_ion
 from appconfig_flags.model import Flag, Profile, Rule, Variant
-from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
-from flags import CHECKOUT_FLAGS
-from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
 
+from .targeted_catalogue import BITCOIN, LAYOUT, TARGETED
 from .test_client import ScriptedSource
 
-REPO = Path(__file__).resolve().parents[3]
 GOLD = {"tier": "gold", "country": "GB", "userId": "user-2042"}
 IN_SPLIT = {"tier": "standard", "country": "CA", "userId": "user-1004"}
 
@@ -47,23 +47,23 @@ def check_beta_variants(client: FlagsClient) -> None:
 
 
 def test_local_source_evaluates_each_context_in_memory() -> None:
-    client = started(FlagsClient(LocalSource(CHECKOUT_FLAGS, "Beta"), catalogue=CHECKOUT_FLAGS, background=False))
+    client = started(FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False))
     check_beta_variants(client)
     assert client.get(BITCOIN, GOLD) is client.get(BITCOIN, {"tier": "gold"})  # one state per variant and version
     for userid in (f"user-{i}" for i in range(200)):  # the client answers as the profile's own evaluator
         context = {"country": "US", "userId": userid}
-        assert client.get(LAYOUT, context).variant == CHECKOUT_FLAGS.evaluate("Beta", LAYOUT, context).variant
+        assert client.get(LAYOUT, context).variant == TARGETED.evaluate("Beta", LAYOUT, context).variant
 
 
 def test_production_has_no_variants_so_the_context_changes_nothing() -> None:
-    client = started(FlagsClient(LocalSource(CHECKOUT_FLAGS, "Production"), catalogue=CHECKOUT_FLAGS,
+    client = started(FlagsClient(LocalSource(TARGETED, "Production"), catalogue=TARGETED,
                                  background=False))
     assert client.get(BITCOIN, GOLD) is client.get(BITCOIN)
     assert client.get(BITCOIN, GOLD).variant is None
 
 
 def test_a_bad_context_is_the_declared_default_with_the_reason_never_an_exception() -> None:
-    client = started(FlagsClient(LocalSource(CHECKOUT_FLAGS, "Beta"), catalogue=CHECKOUT_FLAGS, background=False))
+    client = started(FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False))
     state = client.get(BITCOIN, {"tier": "gold", "when": object()})
     assert state.resolution is Resolution.INVALID_CONTEXT and "context 'when'" in (state.error or "")
     assert not state.enabled and state.value("default-currency") == "USD"
@@ -71,23 +71,24 @@ def test_a_bad_context_is_the_declared_default_with_the_reason_never_an_exceptio
 
 def test_the_watched_catalogue_evaluates_variants(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    shutil.copytree(REPO / "flags", root / "flags", ignore=shutil.ignore_patterns("__pycache__"))
-    source = CatalogueFileSource("CheckoutFlags", "Beta", root=root)
-    client = started(FlagsClient(source, catalogue=CHECKOUT_FLAGS, background=False))
+    (root / "targeted").mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("targeted_catalogue.py"), root / "targeted" / "__init__.py")
+    source = CatalogueFileSource("CheckoutFlags", "Beta", root=root, module="targeted")
+    client = started(FlagsClient(source, catalogue=TARGETED, background=False))
     check_beta_variants(client)
 
 
 def test_the_agent_files_in_ion_are_read_and_evaluated(tmp_path: Path) -> None:
-    write_agent_files(tmp_path, environments=["Beta"])
+    write_agent_files(tmp_path, environments=["Beta"], profiles=[TARGETED])
     source = WatchedFileSource.agent_local_file(tmp_path, application="FlagsDemo", environment="Beta",
                                                 profile="CheckoutFlags")
-    client = started(FlagsClient(source, catalogue=CHECKOUT_FLAGS, background=False))
+    client = started(FlagsClient(source, catalogue=TARGETED, background=False))
     check_beta_variants(client)
     assert client.status().version_label is not None and source.problem is None
 
 
 def test_the_ion_retrieval_format_round_trips_and_names_its_parts() -> None:
-    text = write_ion(ion_flags(CHECKOUT_FLAGS, "Beta"))
+    text = write_ion(ion_flags(TARGETED, "Beta"))
     flags = read_ion(text)
     assert [f.key for f in flags] == [BITCOIN.key, LAYOUT.key]
     bitcoin = flags[0]
@@ -111,7 +112,7 @@ def test_ion_strings_escape_what_would_end_them() -> None:
 
 
 def test_a_basic_profile_is_plain_annotated_strings() -> None:
-    text = write_ion(ion_flags(CHECKOUT_FLAGS, "Production"))
+    text = write_ion(ion_flags(TARGETED, "Production"))
     assert text == ("$ion_1_0\n'allow-bitcoin-at-checkout'::'''{\"enabled\":false}'''\n"
                     "'new-checkout-layout'::'''{\"enabled\":false}'''\n")
 
@@ -130,10 +131,10 @@ def test_text_that_is_not_the_format_names_the_place(text: str, message: str) ->
 
 
 def test_a_broken_ion_file_keeps_the_last_good_values(tmp_path: Path) -> None:
-    write_agent_files(tmp_path, environments=["Beta"])
+    write_agent_files(tmp_path, environments=["Beta"], profiles=[TARGETED])
     source = WatchedFileSource.agent_local_file(tmp_path, application="FlagsDemo", environment="Beta",
                                                 profile="CheckoutFlags")
-    client = started(FlagsClient(source, catalogue=CHECKOUT_FLAGS, background=False))
+    client = started(FlagsClient(source, catalogue=TARGETED, background=False))
     (path,) = tmp_path.iterdir()
     path.write_text(path.read_text().replace('(eq $tier "gold")', "(eq $tier"))
     client._next_due = 0  # poll now

@@ -1,4 +1,7 @@
-"""The OpenFeature provider with variants: the evaluation context becomes the flags context, the variant is reported."""
+"""The OpenFeature provider with variants: the evaluation context becomes the flags context, the variant is reported.
+
+Against the tests' own catalogue (targeted_catalogue.py): in Beta, a gold-tier and a standard Bitcoin variant.
+"""
 from __future__ import annotations
 
 import json
@@ -9,8 +12,8 @@ from openfeature.flag_evaluation import Reason
 
 from appconfig_flags.client import FlagsClient, LocalSource
 from appconfig_flags.client.provider import AppConfigProvider
-from flags import CHECKOUT_FLAGS
 
+from .targeted_catalogue import TARGETED
 from .test_agent import FakeAgent, source
 from .test_context_wire import GOLD, NO_CONTEXT
 
@@ -19,7 +22,7 @@ LAYOUT = "new-checkout-layout"
 
 
 def beta_provider(**options: object) -> AppConfigProvider:
-    client = FlagsClient(LocalSource(CHECKOUT_FLAGS, "Beta"), catalogue=CHECKOUT_FLAGS, background=False)
+    client = FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False)
     client.start()
     return AppConfigProvider(client, **options)  # type: ignore[arg-type]
 
@@ -61,7 +64,7 @@ def test_through_the_agent_the_targeting_key_can_be_the_entity_id() -> None:
     agent = FakeAgent()
     try:
         agent.body = json.dumps(NO_CONTEXT).encode()
-        client = FlagsClient(source(agent), catalogue=CHECKOUT_FLAGS, background=False)
+        client = FlagsClient(source(agent), catalogue=TARGETED, background=False)
         client.poll()
         agent.body = json.dumps(GOLD).encode()
         provider = AppConfigProvider(client, targeting_key_as_entity_id=True)

@@ -19,7 +19,7 @@ from appconfig_flags.model import (
     retrieval_form,
 )
 from appconfig_flags.model.document import dump_json
-from flags.checkout import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS
+from flags.checkout import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS, NEW_CHECKOUT_LAYOUT
 
 from .test_schema import Pair, pair
 
@@ -151,10 +151,21 @@ def test_checkout_flags_render_per_environment() -> None:
         "enabled": True, "default-currency": "USD", "bitcoin-discount-percentage": 5,
         "bitcoin-discount-end-date": "12/31/2026",
     }
-    assert production["values"][key] == {"enabled": False, "default-currency": "USD", "bitcoin-discount-percentage": 0}
+    # Production's variants replace the flag's basic value there: gold customers only, at 10%.
+    assert production["values"][key] == {"_variants": [
+        {"name": "gold-tier-discount", "enabled": True, "rule": '(eq $tier "gold")',
+         "attributeValues": {"bitcoin-discount-percentage": 10, "bitcoin-discount-end-date": "12/31/2026"}},
+        {"name": "everyone-else", "enabled": False},
+    ]}
+    layout = NEW_CHECKOUT_LAYOUT.key
+    assert [v["name"] for v in beta["values"][layout]["_variants"]] == ["compact-layout", "classic-layout"]
+    assert production["values"][layout] == {"enabled": False}
     assert beta["flags"] == production["flags"]
     assert beta["flags"][key]["_deprecation"] == {"status": "planned", "date": "2027-06-30"}
-    assert CHECKOUT_FLAGS.render("Production") == CHECKOUT_FLAGS.render()
+    # Without an environment, every flag has its declared default.
+    assert json.loads(CHECKOUT_FLAGS.render())["values"] == {
+        key: {"enabled": False, "default-currency": "USD", "bitcoin-discount-percentage": 0},
+        layout: {"enabled": False}}
     assert CHECKOUT_FLAGS.warnings == ()
 
 
@@ -177,12 +188,13 @@ def test_validation_leaves_the_garbage_collector_as_it_was() -> None:
 
 
 def test_the_retrieval_form_strips_definitions_and_the_attributes_of_disabled_flags() -> None:
-    key = ALLOW_BITCOIN_AT_CHECKOUT.key
-    assert retrieval_form(CHECKOUT_FLAGS, "Production") == {key: {"enabled": False}}
+    key, layout = ALLOW_BITCOIN_AT_CHECKOUT.key, NEW_CHECKOUT_LAYOUT.key
+    # Production's Bitcoin flag and Beta's layout flag answer with their default variant, which is disabled.
+    assert retrieval_form(CHECKOUT_FLAGS, "Production") == {key: {"enabled": False}, layout: {"enabled": False}}
     assert retrieval_form(CHECKOUT_FLAGS, "Beta") == {key: {
         "enabled": True, "default-currency": "USD", "bitcoin-discount-percentage": 5,
         "bitcoin-discount-end-date": "12/31/2026",
-    }}
+    }, layout: {"enabled": False}}
 
 
 def test_the_retrieval_form_of_a_multi_variant_flag_is_its_default_variant() -> None:
@@ -192,7 +204,7 @@ def test_the_retrieval_form_of_a_multi_variant_flag_is_its_default_variant() -> 
 
 
 def test_short_term_flags_and_lookup_by_key() -> None:
-    assert CHECKOUT_FLAGS.short_term_flags() == (ALLOW_BITCOIN_AT_CHECKOUT,)
+    assert CHECKOUT_FLAGS.short_term_flags() == (ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT)
     assert CHECKOUT_FLAGS.flag(ALLOW_BITCOIN_AT_CHECKOUT.key) is ALLOW_BITCOIN_AT_CHECKOUT
     with pytest.raises(KeyError, match="has no flag 'nope'"):
         CHECKOUT_FLAGS.flag("nope")

@@ -129,10 +129,32 @@ def test_flags_off_then_revert_serves_the_stack_version_again(deployed: Deployed
     assert f"content:    {IN_SYNC} (version 1)" in section(deployed.status().out, "CheckoutFlags in Beta")
 
 
-def test_flags_off_of_a_flag_already_off_changes_nothing(deployed: Deployed) -> None:
+def test_flags_off_of_a_multi_variant_flag_disables_every_variant(deployed: Deployed) -> None:
+    app, _env, profile = deployed.ids("Production")
     run = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
+    assert run.code == 0, run.err
+    new = json.loads(deployed.fake.version_content(app, profile, 3))
+    served = json.loads(CHECKOUT_FLAGS.render("Production"))
+    assert [v["enabled"] for v in served["values"][FLAG]["_variants"]] == [True, False]  # gold customers get it
+    assert [v["enabled"] for v in new["values"][FLAG]["_variants"]] == [False, False]
+    assert "enabled" not in new["values"][FLAG], "a multi-variant flag gets no basic value"
+    for variant in served["values"][FLAG]["_variants"]:
+        variant["enabled"] = False
+    assert new == served, "rules, attribute values and everything else are the served version's"
+    block = section(deployed.status().out, "CheckoutFlags in Production")
+    assert f"content:    {DRIFT}" in block
+    assert f"    Production/{FLAG}[gold-tier-discount]: enabled false → true" in block
+    # Off again: every variant is off already.
+    deployed.fake.advance(minutes=11)
+    again = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
+    assert again.out == f"{FLAG} is already off in CheckoutFlags in Production (version 3); nothing to do.\n"
+
+
+def test_flags_off_of_a_flag_already_off_changes_nothing(deployed: Deployed) -> None:
+    layout = "new-checkout-layout"  # no value for Production: the declared default, off
+    run = deployed.emergency("off", "--environment", "Production", "--flag", layout, "--yes")
     assert run.code == 0
-    assert run.out == f"{FLAG} is already off in CheckoutFlags in Production (version 2); nothing to do.\n"
+    assert run.out == f"{layout} is already off in CheckoutFlags in Production (version 2); nothing to do.\n"
     assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
 
 
@@ -163,8 +185,8 @@ def test_a_failed_start_names_the_version_left_behind_and_how_to_deploy_or_delet
 def test_bad_flag_and_environment_names_are_refused_before_any_call(deployed: Deployed) -> None:
     run = deployed.emergency("off", "--environment", "Beta", "--flag", "allow-bitcoin", "--yes")
     assert (run.code, run.err) == (1, ("error: flag 'allow-bitcoin' is not in the catalogue (its flags: "
-                                      "allow-bitcoin-at-checkout); pass --profile to switch off a flag only AppConfig "
-                                      "has\n"))
+                                      "allow-bitcoin-at-checkout, new-checkout-layout); pass --profile to switch off "
+                                      "a flag only AppConfig has\n"))
     run = deployed.emergency("revert", "--environment", "Prod", "--yes")
     assert (run.code, run.err) == (1, ("error: environment 'Prod' is not an environment of FlagsDemo (cdk.json names "
                                       "Beta, Production)\n"))
@@ -175,7 +197,7 @@ def test_a_flag_missing_from_the_deployed_version_is_refused(deployed: Deployed)
     run = deployed.emergency("off", "--environment", "Beta", "--flag", "other-flag", "--profile", "CheckoutFlags",
                              "--yes")
     assert (run.code, run.err) == (1, ("error: flag 'other-flag' is not in version 1 of CheckoutFlags in Beta (its "
-                                      "flags: allow-bitcoin-at-checkout)\n"))
+                                      "flags: allow-bitcoin-at-checkout, new-checkout-layout)\n"))
 
 
 def test_an_environment_missing_in_appconfig_is_refused(deployed: Deployed) -> None:

@@ -53,8 +53,12 @@ def test_a_version_the_stack_made_from_older_code_is_not_yet_deployed(deployed: 
     block = section(deployed.status().out, "CheckoutFlags in Production")
     assert f"content:    {NOT_DEPLOYED}" in block
     assert f"version {version} was made by the stack from other code" in block
-    assert f"    Production/{FLAG}: enabled true → false" in block
-    assert f"    Production/{FLAG}/bitcoin-discount-percentage: 5 → 0" in block
+    # The code targets the flag in Production: its variants replace the basic value deployed there.
+    assert f"    Production/{FLAG}: enabled true → (unset)" in block
+    assert f"    Production/{FLAG}/bitcoin-discount-percentage: 5 → (unset)" in block
+    assert (f'    + Production/{FLAG}[gold-tier-discount] (variant, enabled, rule "(eq $tier \\"gold\\")", '
+            'bitcoin-discount-percentage 10, bitcoin-discount-end-date "12/31/2026")') in block
+    assert f"    + Production/{FLAG}[everyone-else] (variant, disabled, default)" in block
 
 
 def test_a_console_edit_is_drift_with_the_semantic_diff(deployed: Deployed) -> None:
@@ -81,14 +85,16 @@ def test_reformatted_content_with_the_same_flags_is_in_sync(deployed: Deployed) 
 
 def test_a_canary_rollout_shows_progress_then_bake_time_left(deployed: Deployed) -> None:
     app, env, profile = deployed.ids("Production")
-    content = CHECKOUT_FLAGS.render("Production").replace('"bitcoin-discount-percentage":0', '"bitcoin-discount-percentage":1')
+    code = CHECKOUT_FLAGS.render("Production")
+    content = code.replace('"bitcoin-discount-percentage":10', '"bitcoin-discount-percentage":12')
+    assert content != code
     version = deployed.fake.add_version(app, profile, content, label=stack_version_label("Production", content))
     deployed.fake.add_deployment(app, env, profile, version, strategy="AppConfig.Canary10Percent20Minutes",
                                  minutes_ago=5)
     block = section(deployed.status().out, "CheckoutFlags in Production")
     assert (f"deployment: deploying version {version} (deployment #2, AppConfig.Canary10Percent20Minutes): "
             "25% of targets, about 15 min left, then a 10 min bake") in block
-    assert f"content:    {NOT_DEPLOYED}" in block  # the code still renders 0
+    assert f"content:    {NOT_DEPLOYED}" in block  # the code still renders 10
     deployed.fake.advance(minutes=16.5)  # 21.5 min in: 1.5 min into the bake
     block = section(deployed.status().out, "CheckoutFlags in Production")
     assert (f"deployment: baking version {version} (deployment #2, AppConfig.Canary10Percent20Minutes): "
