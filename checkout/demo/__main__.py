@@ -25,7 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--env", default="Beta", choices=environments,
                         help="catalogue environment whose values --source catalogue/local serve, and the default "
-                             "--environment (default: %(default)s)")
+                             "--environment: Beta splits the layout 20%% of US/CA users, Production offers Bitcoin "
+                             "to gold customers only (default: %(default)s)")
     parser.add_argument("--source", default="catalogue", choices=SOURCE_KINDS,
                         help="where flags come from (default: %(default)s)")
     parser.add_argument("--catalogue-root", help="directory --source catalogue imports the catalogue from, in a "
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: no flags loaded from {status.source} yet ({status.last_error_code}: {status.last_error}); "
               "the page shows the flag's declared default until they load", file=sys.stderr)
     try:
-        server = make_demo_server(CheckoutApp(client), port=args.port)
+        server = make_demo_server(CheckoutApp(client, environment=environment), port=args.port)
     except OSError as exc:
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc} (try --port)", file=sys.stderr)
         client.close()

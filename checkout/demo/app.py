@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from appconfig_flags.client import FlagsClient
-from flags import ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT
+from flags import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS, NEW_CHECKOUT_LAYOUT
 
 from .offer import SAMPLE_CART, USD_PER_BTC, LineItem, offer_from, quote
 from .origin import describe_origin
@@ -33,12 +33,17 @@ class CheckoutApp:
     """``GET /`` renders the page (``?currency=BTC`` picks a currency; ``?persona=grace`` or
     ``?tier=gold&country=US&userId=u-1`` picks the visitor); ``GET /status`` is the client's status.
 
-    ``today`` gives the date the discount's end is compared with (Default: ``date.today``).
+    ``environment`` names the environment whose flags the client serves, shown at the top of the page,
+    with how to see the others (Default: not shown). ``today`` gives the date the discount's end is
+    compared with (Default: ``date.today``).
     """
 
-    def __init__(self, client: FlagsClient, *, today: Callable[[], date] = date.today,
-                 cart: tuple[LineItem, ...] = SAMPLE_CART) -> None:
+    def __init__(self, client: FlagsClient, *, environment: str | None = None,
+                 today: Callable[[], date] = date.today, cart: tuple[LineItem, ...] = SAMPLE_CART) -> None:
         self.client = client
+        self.environment = environment
+        # The page serves one environment (one client); the others are one restart away.
+        self.other_environments = tuple(e for e in CHECKOUT_FLAGS.environments or () if e != environment)
         self.today = today
         self.cart = cart
         self.template = _templates().get_template("checkout.html")
@@ -58,7 +63,8 @@ class CheckoutApp:
         return self.template.render(cart=self.cart, offer=offer, quotes=quotes, selected=selected,
                                     usd_per_btc=USD_PER_BTC, status=status, flag=state,
                                     origin=describe_origin(self.client.source, status), persona=persona,
-                                    presets=PRESETS, tiers=TIERS, compact=compact,
+                                    presets=PRESETS, tiers=TIERS, compact=compact, environment=self.environment,
+                                    other_environments=self.other_environments,
                                     choices=[explain(self.client, s) for s in (state, layout)])
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

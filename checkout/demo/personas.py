@@ -28,7 +28,7 @@ PRESETS: Mapping[str, Persona] = {
     "anonymous": Persona("Anonymous visitor (no context)"),
     "ana": Persona("Ana: standard tier, US", tier="standard", country="US", user_id="user-1001"),
     "grace": Persona("Grace: gold tier, GB", tier="gold", country="GB", user_id="user-2042"),
-    "sam": Persona("Sam: standard tier, CA, in the 20% layout rollout", tier="standard", country="CA",
+    "sam": Persona("Sam: standard tier, CA, in Beta's 20% layout rollout", tier="standard", country="CA",
                    user_id="user-1004"),
 }
 

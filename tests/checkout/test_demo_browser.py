@@ -56,7 +56,8 @@ def with_harness(app: CheckoutApp) -> object:
 def serve(environment: str) -> tuple[str, object]:
     client = FlagsClient(LocalSource(CHECKOUT_FLAGS, environment), catalogue=CHECKOUT_FLAGS)
     client.start(wait=2)
-    server = make_demo_server(with_harness(CheckoutApp(client, today=lambda: date(2026, 6, 1))), port=0)
+    app = CheckoutApp(client, environment=environment, today=lambda: date(2026, 6, 1))
+    server = make_demo_server(with_harness(app), port=0)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}/", server
 
@@ -101,16 +102,27 @@ def test_in_a_browser_choosing_btc_updates_the_total_without_a_reload(dump_dom: 
 
 
 def test_in_a_browser_two_personas_get_their_variants_and_the_reason(dump_dom: object) -> None:
-    grace = dump_dom("Beta", "?persona=grace&currency=BTC")  # type: ignore[operator]
+    # Production offers Bitcoin to gold customers only: Grace gets the gold-tier variant, Sam the default (off).
+    grace = dump_dom("Production", "?persona=grace&currency=BTC")  # type: ignore[operator]
+    assert grace.texts["environment"] == "Production"
     assert grace.texts["persona-label"] == "Grace: gold tier, GB"
     assert grace.texts["variant-allow-bitcoin-at-checkout"] == "gold-tier-discount"
     assert grace.texts["why-allow-bitcoin-at-checkout"] == 'rule (eq $tier "gold") matched'
     assert grace.texts["discount"] == "\u2212$13.75" and grace.texts["total"] == "$123.75"
-    assert "layout-compact" not in grace.ids
 
-    sam = dump_dom("Beta", "?persona=sam&currency=BTC")  # type: ignore[operator]
-    assert sam.texts["variant-allow-bitcoin-at-checkout"] == "standard-discount"
+    sam = dump_dom("Production", "?persona=sam&currency=BTC")  # type: ignore[operator]
+    assert sam.texts["variant-allow-bitcoin-at-checkout"] == "everyone-else"
     assert sam.texts["why-allow-bitcoin-at-checkout"] == "default: no rule matched"
-    assert sam.texts["total"] == "$130.62"
+    assert sam.options == [] and sam.texts["currency-only"] == "USD" and sam.texts["total"] == "$137.50"
+
+
+def test_in_a_browser_the_beta_layout_split_gives_two_personas_different_layouts(dump_dom: object) -> None:
+    sam = dump_dom("Beta", "?persona=sam")  # type: ignore[operator]
     assert sam.texts["variant-new-checkout-layout"] == "compact-layout"
     assert sam.texts["layout-compact"] == "(new compact layout)"
+    ana = dump_dom("Beta", "?persona=ana")  # type: ignore[operator]
+    assert ana.texts["variant-new-checkout-layout"] == "classic-layout"
+    assert "layout-compact" not in ana.ids
+    # Bitcoin is one basic value in Beta: the same for both.
+    assert sam.texts["variant-allow-bitcoin-at-checkout"] == ana.texts["variant-allow-bitcoin-at-checkout"] == (
+        "(basic flag)")

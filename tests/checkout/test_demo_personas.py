@@ -13,33 +13,43 @@ from flags import CHECKOUT_FLAGS
 from .test_demo_page import Page, call
 
 
-def beta_app() -> CheckoutApp:
-    client = FlagsClient(LocalSource(CHECKOUT_FLAGS, "Beta"), catalogue=CHECKOUT_FLAGS, background=False)
+def app(environment: str) -> CheckoutApp:
+    client = FlagsClient(LocalSource(CHECKOUT_FLAGS, environment), catalogue=CHECKOUT_FLAGS, background=False)
     client.start()
-    return CheckoutApp(client, today=lambda: date(2026, 6, 1))
+    return CheckoutApp(client, environment=environment, today=lambda: date(2026, 6, 1))
 
 
-def visit(query: str) -> Page:
-    status, _, body = call(beta_app(), "/", query)
+def visit(query: str, environment: str = "Beta") -> Page:
+    status, _, body = call(app(environment), "/", query)
     assert status == "200 OK"
     return Page(body.decode())
 
 
-def test_the_anonymous_visitor_keeps_the_standard_discount_and_the_classic_layout() -> None:
+# -- Beta (make demo): Bitcoin at 5% for everyone, the compact layout for 20% of US/CA users --------------
+def test_the_anonymous_visitor_in_beta_gets_the_basic_discount_and_the_classic_layout() -> None:
     page = visit("currency=BTC")
     assert page.texts["persona-label"] == "Anonymous visitor (no context)"
     assert page.texts["flag-value-bitcoin-discount-percentage"] == "5" and page.texts["total"] == "$130.62"
-    assert page.texts["variant-allow-bitcoin-at-checkout"] == "standard-discount"
-    assert page.texts["why-allow-bitcoin-at-checkout"] == "default: no rule matched"
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "(basic flag)"
+    assert page.texts["why-allow-bitcoin-at-checkout"] == "no variants: the same value for everyone"
     assert page.texts["variant-new-checkout-layout"] == "classic-layout"
+    assert page.texts["why-new-checkout-layout"] == "default: no rule matched"
     assert page.ids["persona"] is not None and "layout-compact" not in page.ids
 
 
-def test_a_gold_persona_gets_the_gold_discount_and_the_rule_that_gave_it() -> None:
+def test_the_page_names_its_environment_and_how_to_see_the_other() -> None:
+    page = visit("")
+    assert page.texts["environment"] == "Beta"
+    assert 'make demo DEMO_ARGS="--env Production"' in "".join(page.text)
+    production = visit("", "Production")
+    assert production.texts["environment"] == "Production"
+    assert 'make demo DEMO_ARGS="--env Beta"' in "".join(production.text)
+
+
+def test_in_beta_a_gold_persona_gets_the_same_discount_as_everyone() -> None:
     page = visit("persona=grace&currency=BTC")
-    assert page.texts["variant-allow-bitcoin-at-checkout"] == "gold-tier-discount"
-    assert page.texts["why-allow-bitcoin-at-checkout"] == 'rule (eq $tier "gold") matched'
-    assert page.texts["discount"] == "\u2212$13.75" and page.texts["total"] == "$123.75"
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "(basic flag)"
+    assert page.texts["discount"] == "\u2212$6.88" and page.texts["total"] == "$130.62"
     assert page.texts["variant-new-checkout-layout"] == "classic-layout"  # GB is not in the rollout
 
 
@@ -48,20 +58,37 @@ def test_a_user_in_the_20_percent_split_gets_the_compact_layout() -> None:
     assert page.texts["variant-new-checkout-layout"] == "compact-layout"
     assert page.texts["why-new-checkout-layout"].startswith('rule (and (in $country ["US", "CA"]) (split pct::20')
     assert page.texts["layout-compact"] == "(new compact layout)"
-    assert page.texts["variant-allow-bitcoin-at-checkout"] == "standard-discount"
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "(basic flag)"
 
 
 def test_the_form_sends_any_context_and_keeps_it_when_the_currency_changes() -> None:
     page = visit("tier=gold&country=CA&userId=user-1004")
     assert page.texts["persona-label"] == "Custom visitor"
-    assert (page.texts["variant-allow-bitcoin-at-checkout"], page.texts["variant-new-checkout-layout"]) == (
-        "gold-tier-discount", "compact-layout")
+    assert page.texts["variant-new-checkout-layout"] == "compact-layout"
     hidden = {attrs["name"]: attrs["value"] for attrs in page.inputs if attrs.get("type") == "hidden"}
     assert hidden == {"tier": "gold", "country": "CA", "userId": "user-1004"}
 
 
+# -- Production (--env Production): Bitcoin for gold customers only, at 10%; no layout rollout -------------
+def test_in_production_a_gold_persona_gets_the_gold_discount_and_the_rule_that_gave_it() -> None:
+    page = visit("persona=grace&currency=BTC", "Production")
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "gold-tier-discount"
+    assert page.texts["why-allow-bitcoin-at-checkout"] == 'rule (eq $tier "gold") matched'
+    assert page.texts["discount"] == "\u2212$13.75" and page.texts["total"] == "$123.75"
+    assert page.texts["variant-new-checkout-layout"] == "(basic flag)"
+
+
+@pytest.mark.parametrize("query", ["currency=BTC", "persona=sam&currency=BTC", "tier=silver&currency=BTC"])
+def test_in_production_everyone_else_gets_the_default_variant_which_is_off(query: str) -> None:
+    page = visit(query, "Production")
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "everyone-else"
+    assert page.texts["why-allow-bitcoin-at-checkout"] == "default: no rule matched"
+    assert page.texts["flag-enabled"] == "off" and page.texts["currency-only"] == "USD"
+    assert page.texts["total"] == "$137.50" and "layout-compact" not in page.ids
+
+
 def test_a_context_the_agent_could_not_receive_shows_the_declared_default_and_why() -> None:
-    page = visit("tier=gold&country=U%2CS")  # a ',' cannot be sent in the Context header
+    page = visit("tier=gold&country=U%2CS", "Production")  # a ',' cannot be sent in the Context header
     assert page.texts["variant-allow-bitcoin-at-checkout"] == "(none)"
     assert page.texts["why-allow-bitcoin-at-checkout"].startswith("invalid-context: context 'country': 'U,S'")
     assert page.texts["currency-only"] == "USD"
