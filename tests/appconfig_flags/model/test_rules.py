@@ -36,13 +36,9 @@ def test_the_flag_model_guide_lists_every_rule() -> None:
     assert listed == set(rules.RULES)
 
 
-def test_the_readme_lists_every_rule() -> None:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Rules enforced"):text.index("Existing documents (exported from the console)")]
-    errors = set(re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE))
-    warnings = set(re.findall(r"`([a-z-]+)`", section.split("the model warns instead of refusing")[1]))
-    assert errors == {r.id for r in rules.RULES.values() if not r.warning}
-    assert warnings >= {r.id for r in rules.RULES.values() if r.warning}
+def test_the_readme_sends_readers_to_the_complete_rule_list() -> None:
+    # The README stays short: the rule table lives in docs/flag-model.md (checked above).
+    assert "[docs/flag-model.md](docs/flag-model.md) (the model, **every rule enforced**" in README.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("key", "why"), [
