@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from tests.conftest import ROOT
+from tests.dated import undated
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -20,7 +21,7 @@ def test_the_flag_example_builds_a_valid_profile_and_targets_gold_customers_in_p
     names: dict[str, Any] = {}
     exec(compile(_python_block_after("## Change a flag"), "README.md", "exec"), names)  # noqa: S102 (our own README)
     profile, bitcoin, layout = names["CHECKOUT_FLAGS"], names["ALLOW_BITCOIN_AT_CHECKOUT"], names["NEW_CHECKOUT_LAYOUT"]
-    assert profile.warnings == ()
+    assert undated(profile.warnings) == []
     gold = profile.evaluate("Production", bitcoin, {"tier": "gold"}).answer
     assert gold["_variant"] == "gold-tier-discount" and gold["bitcoin-discount-percentage"] == 10
     assert profile.evaluate("Production", bitcoin, {"tier": "silver"}).answer == {"_variant": "everyone-else", "enabled": False}

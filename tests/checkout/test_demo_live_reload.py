@@ -32,6 +32,11 @@ pytestmark = [
 def catalogue_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "catalogue"
     shutil.copytree(ROOT / "flags", copy / "flags", ignore=shutil.ignore_patterns("__pycache__"))
+    # The page drops the discount after its end date: keep the copy's discount running whatever the day.
+    checkout = copy / "flags" / "checkout.py"
+    source = checkout.read_text()
+    assert source.count('DISCOUNT_ENDS = "12/31/2026"') == 1
+    checkout.write_text(source.replace('DISCOUNT_ENDS = "12/31/2026"', 'DISCOUNT_ENDS = "12/31/2099"'))
     return copy
 
 

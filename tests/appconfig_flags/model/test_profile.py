@@ -20,6 +20,7 @@ from appconfig_flags.model import (
 )
 from appconfig_flags.model.document import dump_json
 from flags.checkout import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS, NEW_CHECKOUT_LAYOUT
+from tests.dated import undated
 
 from .test_schema import Pair, pair
 
@@ -166,7 +167,7 @@ def test_checkout_flags_render_per_environment() -> None:
     assert json.loads(CHECKOUT_FLAGS.render())["values"] == {
         key: {"enabled": False, "default-currency": "USD", "bitcoin-discount-percentage": 0},
         layout: {"enabled": False}}
-    assert CHECKOUT_FLAGS.warnings == ()
+    assert undated(CHECKOUT_FLAGS.warnings) == []
 
 
 @pytest.mark.parametrize("environment", [None, "Beta", "Production", "Unknown"])
