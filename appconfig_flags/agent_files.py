@@ -1,4 +1,4 @@
-"""``python -m appconfig_flags.agent_files --out DIR``: the catalogue as AppConfig Agent local-development files.
+"""``python -m appconfig_flags.agent_files --out DIR [--catalogue flags]``: a catalogue as AppConfig Agent local-development files.
 
 One file per (environment, profile), for an agent started with ``LOCAL_DEVELOPMENT_DIRECTORY=DIR``
 ("Working with AWS AppConfig Agent local development mode",
@@ -11,6 +11,7 @@ variants. Writing one form removes the other's file, so the agent never sees bot
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Iterable
@@ -20,7 +21,6 @@ from appconfig_flags.client import DEFAULT_APPLICATION
 from appconfig_flags.client.ion import ION_FILE_SUFFIX, write_ion
 from appconfig_flags.client.targeting import ion_flags
 from appconfig_flags.model import Profile, retrieval_form
-from flags import PROFILES
 
 
 def file_name(application: str, environment: str, profile: str, *, ion: bool = False) -> str:
@@ -29,7 +29,7 @@ def file_name(application: str, environment: str, profile: str, *, ion: bool = F
 
 
 def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, environments: Iterable[str] | None = None,
-                      profiles: Iterable[Profile] = PROFILES) -> list[Path]:
+                      profiles: Iterable[Profile]) -> list[Path]:
     """Write every profile in every environment (Default: each profile's environments); returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -49,15 +49,24 @@ def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, envi
 
 
 def main(argv: list[str] | None = None) -> int:
-    known = sorted({e for p in PROFILES for e in (p.environments or ())})
     parser = argparse.ArgumentParser(prog="python -m appconfig_flags.agent_files", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, type=Path, help="directory to write (created if missing)")
-    parser.add_argument("--env", choices=known, action="append",
+    parser.add_argument("--catalogue", default="flags",
+                        help="importable module exposing PROFILES, a tuple of Profile objects (default: %(default)s)")
+    parser.add_argument("--env", action="append",
                         help="only this environment (repeatable; default: every environment)")
     parser.add_argument("--app", default=DEFAULT_APPLICATION, help="application name in the file names (default: %(default)s)")
     args = parser.parse_args(argv)
-    for path in write_agent_files(args.out, application=args.app, environments=args.env):
+    try:
+        profiles = tuple(importlib.import_module(args.catalogue).PROFILES)
+    except (ImportError, AttributeError) as exc:
+        parser.error(f"cannot read PROFILES from the catalogue {args.catalogue!r}: {exc}")
+    known = sorted({e for p in profiles for e in (p.environments or ())})
+    for environment in args.env or ():
+        if environment not in known:
+            parser.error(f"argument --env: invalid choice: {environment!r} (choose from {', '.join(known)})")
+    for path in write_agent_files(args.out, application=args.app, environments=args.env, profiles=profiles):
         print(path)
     return 0
 

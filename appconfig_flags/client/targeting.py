@@ -14,15 +14,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appconfig_flags.model import Evaluation, FlagEvaluator, FlagValidationError, Profile
 from appconfig_flags.model.attributes import value_to_json
 from appconfig_flags.model.targeting import encode_context
 
 from .errors import ErrorKind, SourceError
-from .ion import IonFlag, read_ion
 from .snapshot import FlagData, Snapshot
+
+if TYPE_CHECKING:
+    from .ion import IonFlag
 
 #: ``Entity-Id`` (Policy): 1 to 2048 bytes of visible ASCII without ``,``.
 _ENTITY_ID = re.compile(r"[!-+\--~]{1,2048}")
@@ -97,6 +99,8 @@ def snapshot_from_profile(profile: Profile, environment: str | None, *, version_
 
 def ion_flags(profile: Profile, environment: str | None) -> list[IonFlag]:
     """``profile`` in ``environment`` as the Ion retrieval format's values (see :mod:`.ion`)."""
+    from .ion import IonFlag  # only for Agent files: the Ion codec stays out of a service's start-up
+
     out = []
     for flag in profile.flags:
         if not flag.has_value:
@@ -125,6 +129,8 @@ def snapshot_from_ion(text: str, *, version_label: str | None) -> Snapshot:
 
     Raises :class:`SourceError` (``InvalidIon``, ``InvalidContent``, ``InvalidRule``) naming the problem.
     """
+    from .ion import read_ion
+
     try:
         flags = read_ion(text)
     except ValueError as exc:

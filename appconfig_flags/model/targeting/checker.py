@@ -13,7 +13,6 @@ Use :func:`check_rule` for problems as values, :func:`parse_rule` (``Rule.parse`
 """
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -178,7 +177,7 @@ class _Checker:
                 continue
             name, position = operand.annotations[0]
             if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
+                close = _close_matches(name, allowed, n=1)
                 self.bad("annotation", f"{op} takes no {name}:: (it takes {'::, '.join(allowed)}::)", position,
                          f"did you mean {close[0]}::?" if close else _named_example(op))
                 ok = False
@@ -276,7 +275,7 @@ class _Checker:
     def declared(self, name: str, node: Node) -> None:
         if self.context is None or name in self.context:
             return
-        close = difflib.get_close_matches(name, list(self.context), n=1)
+        close = _close_matches(name, list(self.context), n=1)
         hint = f"did you mean {close[0]}?" if close else f"declared keys: {', '.join(sorted(self.context)) or 'none'}"
         self.bad("context-key", f"{name!r} is not a declared context key", node, hint)
 
@@ -364,7 +363,7 @@ def _operator_hint(op: str) -> str:
         return f"operators are lower case: {op.lower()}"
     if op in _LOOKS_LIKE:
         return f"write {_LOOKS_LIKE[op]}"
-    close = difflib.get_close_matches(op, r.OPERATORS, n=1)
+    close = _close_matches(op, r.OPERATORS, n=1)
     return f"did you mean {close[0]}?" if close else f"operators are {', '.join(r.OPERATORS)}"
 
 
@@ -418,3 +417,10 @@ def parse_rule(text: str, *, context: ContextDeclaration | None = None) -> r.Rul
     if result.rule is None:
         raise FlagValidationError(result.problems, subject=f"rule {text[:60]!r}")
     return result.rule
+
+
+def _close_matches(word: str, possibilities: list[str] | tuple[str, ...], n: int = 1) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a rule is wrong (difflib is slow to import)."""
+    from difflib import get_close_matches
+
+    return get_close_matches(word, possibilities, n=n)

@@ -24,7 +24,6 @@ import hashlib
 import struct
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 from ..problems import FlagValidationError, Problem
 from .rule import PCT_MAX, Not, Rule, Split
@@ -41,6 +40,8 @@ def split_position(salt: str, value: str) -> int:
 
 def split_threshold(pct: int | Decimal) -> int:
     """The positions below which ``pct`` percent lie: ``u < threshold`` iff ``u * 100 < pct * 2**64``."""
+    from fractions import Fraction  # only when a split is compiled: fractions is slow to import
+
     exact = Fraction(pct) * _TWO_64 / PCT_MAX
     whole = exact.numerator // exact.denominator
     return whole if whole == exact else whole + 1

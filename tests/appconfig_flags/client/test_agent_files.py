@@ -67,3 +67,15 @@ def test_an_unknown_environment_is_refused(tmp_path: Path, capsys: pytest.Captur
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path), "--env", "Gamma"])
     assert "invalid choice: 'Gamma'" in capsys.readouterr().err
+
+
+def test_the_catalogue_is_named_not_imported_by_the_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Installed in a service, the command has no `flags` package of ours: it reads the one it is given.
+    source = (Path(__file__).resolve().parents[3] / "appconfig_flags" / "agent_files.py").read_text()
+    assert "from flags" not in source and "import flags" not in source
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path), "--catalogue", "no_such_catalogue"])
+    assert "cannot read PROFILES from the catalogue 'no_such_catalogue'" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path), "--catalogue", "tests.appconfig_flags.client.targeted_catalogue",
+                 "--env", "Production"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["FlagsDemo:Production:CheckoutFlags.json"]
