@@ -27,10 +27,11 @@ if TYPE_CHECKING:
     from .client import ClientEvent, EventDetails, FlagsClient
     from .errors import ErrorKind, SourceError
     from .factory import DEFAULT_APPLICATION, SOURCE_KINDS, make_source
+    from .health import Health
     from .local import LocalSource
     from .snapshot import UNCHANGED, FlagData, Snapshot, Unchanged
     from .source import FlagSource
-    from .status import Health, Status
+    from .status import Status
     from .watch import CatalogueFileSource, WatchedFileSource
 
 #: Each public name, and the submodule that defines it; imported by ``__getattr__`` when first read.
@@ -55,7 +56,7 @@ _LAZY = {
     "Snapshot": ".snapshot",
     "Unchanged": ".snapshot",
     "FlagSource": ".source",
-    "Health": ".status",
+    "Health": ".health",
     "Status": ".status",
     "CatalogueFileSource": ".watch",
     "WatchedFileSource": ".watch",

@@ -1,8 +1,14 @@
 """When to poll again after a failure: exponential, jittered upwards, capped (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
 from __future__ import annotations
 
-import random as _random
 from collections.abc import Callable
+
+
+def _uniform() -> float:
+    """``random.random()``, imported on the first failure rather than at a service's start-up."""
+    import random
+
+    return random.random()
 
 
 class Backoff:
@@ -12,7 +18,7 @@ class Backoff:
     "Request too early" (AppConfig Data API Reference, GetLatestConfiguration). ``cap`` Default: 300 s (never below the interval).
     """
 
-    def __init__(self, *, cap: float = 300.0, jitter: float = 0.25, random: Callable[[], float] = _random.random) -> None:
+    def __init__(self, *, cap: float = 300.0, jitter: float = 0.25, random: Callable[[], float] = _uniform) -> None:
         self.cap = cap
         self.jitter = jitter
         self._random = random

@@ -1,7 +1,6 @@
 """The flags client: one source, one background poller per process, reads from an immutable snapshot."""
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -10,18 +9,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from appconfig_flags.model import AttributeValue, Flag, Profile
 
 from .backoff import Backoff
 from .catalogue import Catalogue, FlagState, Resolution, default_state, resolve, state_of
 from .errors import ErrorKind, SourceError
+from .health import Health
+from .lazy_logging import DEBUG, ERROR, WARNING, LazyLogger
 from .snapshot import FlagData, Snapshot, Unchanged
 from .source import ContextEvaluatingSource, FlagSource
-from .status import Health, Status
 from .targeting import check_entity_id, context_header_of, request_context
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .status import Status
+
+log = LazyLogger(__name__)  # logging is imported when a record could be emitted: see .lazy_logging
 
 
 class ClientEvent(str, Enum):
@@ -372,14 +376,14 @@ class FlagsClient:
             return
         repeated = error.code == self._logged_code
         if error.kind is ErrorKind.CONFIGURATION:
-            level = logging.DEBUG if repeated else logging.ERROR
+            level = DEBUG if repeated else ERROR
         else:
-            level = logging.DEBUG if repeated and now - self._logged_at < self._warn_every else logging.WARNING
-        if level > logging.DEBUG:
+            level = DEBUG if repeated and now - self._logged_at < self._warn_every else WARNING
+        if level > DEBUG:
             self._logged_code, self._logged_at = error.code, now
         serving = "the last good configuration" if self._view.snapshot is not None else "declared defaults"
         log.log(level, "%s: fetch failed (%d in a row), serving %s: %s", name, self._failures, serving, error,
-                exc_info=unexpected and level > logging.DEBUG)
+                exc_info=unexpected and level > DEBUG)
 
     def _set_health(self, events: list[tuple[ClientEvent, EventDetails]], error: SourceError | None = None) -> None:
         health = self._health_now(self._clock())
@@ -414,6 +418,8 @@ class FlagsClient:
     # -- observability --------------------------------------------------------------------------
     def status(self) -> Status:
         """Source, version, last success, staleness, failures and counters, now."""
+        from .status import Status  # here: its class costs a service's start-up about 1 ms
+
         now = self._clock()
         error = self._last_error
         snapshot = self._view.snapshot

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from enum import Enum
 from typing import Any
 
+from .health import Health
 
-class Health(str, Enum):
-    """The client's state, as OpenFeature's provider status sees it."""
-
-    NOT_READY = "not-ready"  # nothing loaded yet
-    READY = "ready"  # serving a configuration that is up to date
-    STALE = "stale"  # serving the last good configuration; the source has failed for a while
-    ERROR = "error"  # nothing loaded and the source fails
+__all__ = ["Health", "Status"]
 
 
 @dataclass(frozen=True, slots=True)

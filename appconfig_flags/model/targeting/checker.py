@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..problems import FlagValidationError
 from . import rule as r
 from .context import ContextDeclaration, kind_of_constant, kind_of_type
-from .problem import RuleProblem, rule_problem
 from .reader import Node, RuleSyntaxError, read_rule_text
+
+if TYPE_CHECKING:
+    from .problem import RuleProblem
 
 _NAMED = {"split": ("pct", "by", "seed"), "matches": ("in", "pattern"), "exists": ("key",)}
 _REQUIRED = {"split": ("pct", "by"), "matches": ("in", "pattern"), "exists": ("key",)}
@@ -402,6 +404,9 @@ def _declaration_key(context: ContextDeclaration | None) -> tuple[tuple[str, str
 def check_rule(text: str, *, path: str = "rule", context: ContextDeclaration | None = None) -> RuleCheck:
     """Parse and check one rule's text; ``context`` maps declared keys to their types (``None``: no key checks)."""
     rule, problems, warnings = _check_text(text, _declaration_key(context))
+    if not problems and not warnings:
+        return RuleCheck(rule, (), ())
+    from .problem import rule_problem  # only for findings: a clean catalogue's start-up skips the class
 
     def problem(finding: _Finding) -> RuleProblem:
         return rule_problem(path, finding.category, finding.reason, text, finding.position, finding.hint)
