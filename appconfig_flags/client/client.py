@@ -39,6 +39,8 @@ class ClientEvent(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class EventDetails:
+    """What a listener hears with an event: the keys of the flags that changed (CHANGED), and why (STALE, ERROR)."""
+
     flags_changed: tuple[str, ...] = ()
     message: str | None = None
     error_code: str | None = None

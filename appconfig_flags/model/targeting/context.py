@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 #: A profile's context declaration: key → ``str``, ``int``, ``float``, ``Decimal``, ``bool`` or ``datetime``.
@@ -38,7 +39,6 @@ KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Keys already checked, so that a read checks each key's spelling once (bounded: keys are few).
 _GOOD_KEYS: set[str] = set()
 _GOOD_KEYS_MAX = 10_000
-_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def kind_of_type(kind: object) -> str | None:
@@ -116,9 +116,15 @@ def context_header(context: Mapping[str, object]) -> str:
     return ",".join(f"{key}={text}" for key, text in encode_context(context).items())
 
 
+@cache
+def _number_text() -> re.Pattern[str]:
+    """Compiled on the first read of a number rule, not at a service's start-up."""
+    return re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def read_number(text: str) -> int | Decimal | None:
     """Context text read as a number (``int`` or exact ``Decimal``), or ``None`` when it is not one."""
-    if _NUMBER_TEXT.fullmatch(text) is None:
+    if _number_text().fullmatch(text) is None:
         return None
     if text.isdigit():
         return int(text)

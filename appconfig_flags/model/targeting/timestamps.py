@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 #: An Ion timestamp: year, month or day precision ends in ``T`` (day may omit it); a time needs an offset.
 ION_TIMESTAMP = re.compile(
@@ -16,12 +17,16 @@ ION_TIMESTAMP = re.compile(
     r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2}))?)?))",
     re.ASCII,
 )
-#: Context text: Ion forms, W3C ``2024-01``, and times without offset (read as UTC).
-_CONTEXT_TIMESTAMP = re.compile(
-    r"(?P<y>\d{4})(?:T?|-(?P<m>\d{2})(?:T?|-(?P<d>\d{2})(?:T?|T(?P<H>\d{2}):(?P<M>\d{2})"
-    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2})?)))",
-    re.ASCII,
-)
+
+
+@cache
+def _context_timestamp() -> re.Pattern[str]:
+    """Context text: Ion forms, W3C ``2024-01``, and times without offset (read as UTC); compiled on first read."""
+    return re.compile(
+        r"(?P<y>\d{4})(?:T?|-(?P<m>\d{2})(?:T?|-(?P<d>\d{2})(?:T?|T(?P<H>\d{2}):(?P<M>\d{2})"
+        r"(?::(?P<S>\d{2})(?:\.(?P<f>\d+))?)?(?P<off>Z|[+-]\d{2}:\d{2})?)))",
+        re.ASCII,
+    )
 
 
 def timestamp_from_match(match: re.Match[str]) -> datetime:
@@ -46,7 +51,7 @@ def timestamp_from_match(match: re.Match[str]) -> datetime:
 
 def read_context_timestamp(text: str) -> datetime | None:
     """Context text read as a timestamp (Ion or W3C form; no offset means UTC), or ``None``."""
-    match = _CONTEXT_TIMESTAMP.fullmatch(text)
+    match = _context_timestamp().fullmatch(text)
     if match is None:
         return None
     try:
