@@ -93,6 +93,7 @@ lint: setup
 	ruff check .
 	mypy
 	mypy --strict examples/flags_outside_app
+	mypy --strict examples/lambda_reader
 
 typecheck: lint
 
