@@ -11,8 +11,7 @@ change in any release. docs/reuse.md shows how to install and use the package.
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from appconfig_flags.model import (
     Attribute,
@@ -96,19 +95,7 @@ __all__ = [
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
+    from appconfig_flags._lazy import lazy_exports
 
-    def __getattr__(name: str) -> Any:
-        """Import a construct on first use (PEP 562) and keep it as a module attribute."""
-        if name in _MODEL_ON_FIRST_USE:
-            from appconfig_flags import model
-
-            return getattr(model, name)
-        module = _CONSTRUCTS.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(module, __name__), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(
+        __name__, {**_CONSTRUCTS, **dict.fromkeys(_MODEL_ON_FIRST_USE, "appconfig_flags.model")}, __all__)

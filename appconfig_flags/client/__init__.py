@@ -16,8 +16,7 @@ the Agent does not pay for ``http.client`` or boto3 until a source needs them (c
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .agent import AgentSource
@@ -91,15 +90,6 @@ __all__ = [
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
+    from appconfig_flags._lazy import lazy_exports
 
-    def __getattr__(name: str) -> Any:
-        """Import a public name on first use (PEP 562) and keep it as a module attribute."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(module, __name__), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

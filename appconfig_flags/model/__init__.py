@@ -1,5 +1,5 @@
 """The flag model: plain typed Python, no CDK. Validated against AppConfig's own rules."""
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .attributes import Attribute, AttributeType, AttributeValue, Constraints
 from .flag import Flag, FlagValue, ShortTerm, Variant
@@ -42,11 +42,6 @@ _TARGETING = frozenset({"Evaluation", "FlagEvaluator", "RuleProblem", "encode_co
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
+    from appconfig_flags._lazy import lazy_exports
 
-    def __getattr__(name: str) -> Any:
-        """Import a targeting name on first use (PEP 562)."""
-        if name in _TARGETING:
-            from . import targeting
-
-            return getattr(targeting, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    __getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_TARGETING, ".targeting"), __all__)

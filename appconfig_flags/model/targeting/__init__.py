@@ -29,8 +29,7 @@ Split (:mod:`.split`)
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .checker import RuleCheck, check_rule, parse_rule
@@ -86,15 +85,6 @@ __all__ = [
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
+    from appconfig_flags._lazy import lazy_exports
 
-    def __getattr__(name: str) -> Any:
-        """Import a public name on first use (PEP 562) and keep it as a module attribute."""
-        home = _LAZY.get(name)
-        if home is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(home, __name__), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *_LAZY})
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
