@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 from .errors import ErrorKind, SourceError, UnsupportedContentError
-from .snapshot import JSON_CONTENT_TYPES, UNCHANGED, FlagData, Snapshot, Unchanged
+from .snapshot import JSON_CONTENT_TYPES, UNCHANGED, FlagData, Snapshot, Unchanged, flag_data
+from .targeting import parse_content
 
 #: The agent's and extension's default port; the extension reads ``AWS_APPCONFIG_EXTENSION_HTTP_PORT``.
 DEFAULT_PORT = 2772
@@ -112,7 +113,10 @@ class AgentSource:
             raise SourceError("MalformedJSON", f"{self.name}?flag={flag_key}: not JSON ({exc})",
                               kind=ErrorKind.CONTENT) from None
         # One ?flag= returns the bare flag object (agent >= 2.0.45): checked as a one-flag retrieval form.
-        return Snapshot.from_retrieval_form({flag_key: data}).flags[flag_key]
+        read = flag_data(flag_key, data)
+        if isinstance(read, str):
+            raise SourceError("InvalidContent", f"{self.name}?flag={flag_key}: {read}", kind=ErrorKind.CONTENT)
+        return read
 
     def fetch(self) -> Snapshot | Unchanged:
         response, body = self._get(self.path, self._headers, self._timeout)
@@ -124,7 +128,7 @@ class AgentSource:
         label = response.getheader("Version-Label") or response.getheader("Configuration-Version")
         if self._single_flag is not None:
             body = self._wrap_single_flag(body)
-        return Snapshot.parse(body, content_type=content_type, version_label=label)
+        return parse_content(body, content_type=content_type, version_label=label)
 
     def reset(self) -> None:
         """Nothing to forget: one connection per fetch."""
@@ -137,7 +141,7 @@ class AgentSource:
         try:
             data = json.loads(body)
         except ValueError:
-            return body  # Snapshot.parse reports it
+            return body  # parse_content reports it
         if isinstance(data, dict) and isinstance(data.get("enabled"), bool):
             return json.dumps({self._single_flag: data}).encode()
         return body

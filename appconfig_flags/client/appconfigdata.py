@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ErrorKind, SourceError
 from .snapshot import UNCHANGED, Snapshot, Unchanged
+from .targeting import parse_content
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ class AppConfigDataSource:
             raise _source_error(exc) from exc
         if not body:
             return UNCHANGED
-        return Snapshot.parse(body, content_type=response.get("ContentType"),
+        return parse_content(body, content_type=response.get("ContentType"),
                               version_label=response.get("VersionLabel") or None)
 
     def reset(self) -> None:

@@ -96,6 +96,20 @@ class Catalogue:
         problems, _warnings = check_document(document, path=snapshot.version_label or "configuration")
         return problems
 
+    def problems_by_flag(self, snapshot: Snapshot) -> tuple[dict[str, list[Problem]], list[Problem]]:
+        """:meth:`problems` split into (each served flag's, the document's as a whole)."""
+        prefix = (snapshot.version_label or "configuration") + "/"
+        by_flag: dict[str, list[Problem]] = {}
+        whole: list[Problem] = []
+        for problem in self.problems(snapshot):
+            # Flag keys hold no '/' (AppConfig's key pattern), so the path's next segment is the flag.
+            key = problem.path[len(prefix):].split("/", 1)[0] if problem.path.startswith(prefix) else None
+            if key in snapshot.flags:
+                by_flag.setdefault(key, []).append(problem)
+            else:
+                whole.append(problem)
+        return by_flag, whole
+
     def resolve_all(self, snapshot: Snapshot | None) -> Mapping[str, FlagState]:
         """Every catalogue flag resolved against ``snapshot``, computed once per version."""
         return MappingProxyType({key: resolve(flag, snapshot) for key, flag in self.flags.items()})

@@ -107,6 +107,7 @@ class FlagsClient:
         self._last_success: float | None = None  # clock time
         self._last_success_wall: float | None = None
         self._rejected_version: str | None = None
+        self._unreadable_logged: dict[str, str] = {}
         self._remote = source if isinstance(source, ContextEvaluatingSource) else None
         self._context_warned: dict[str, float] = {}
         self._new_process()
@@ -324,10 +325,7 @@ class FlagsClient:
         return delay
 
     def _accept(self, snapshot: Snapshot, events: list[tuple[ClientEvent, EventDetails]]) -> None:
-        problems = self._catalogue.problems(snapshot)
-        if problems:
-            shown = "; ".join(str(p) for p in problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
-            raise SourceError("InvalidContent", shown, kind=ErrorKind.CONTENT, version_label=snapshot.version_label)
+        snapshot = self._readable(snapshot)
         previous = self._view.snapshot
         self._rejected_version = None
         changed = _changed_keys(previous, snapshot)
@@ -347,6 +345,36 @@ class FlagsClient:
             events.append((ClientEvent.CHANGED, EventDetails(flags_changed=changed)))
         log.info("%s: loaded configuration version %s (flags changed: %s)", self._source.name,
                  snapshot.version_label or "(no label)", ", ".join(changed) or "none")
+
+    def _readable(self, snapshot: Snapshot) -> Snapshot:
+        """``snapshot`` with each flag the catalogue refuses moved to ``unreadable``; one bad flag never rejects the rest.
+
+        An unreadable flag keeps the value last served for it, if any (its declared default otherwise).
+        A problem of the whole document (its size) rejects the version: the last good one stays.
+        """
+        by_flag, whole = self._catalogue.problems_by_flag(snapshot)
+        if whole:
+            shown = "; ".join(str(p) for p in whole[:5]) + (f" (+{len(whole) - 5} more)" if len(whole) > 5 else "")
+            raise SourceError("InvalidContent", shown, kind=ErrorKind.CONTENT, version_label=snapshot.version_label)
+        unreadable = {**snapshot.unreadable, **{key: "; ".join(str(p) for p in found) for key, found in by_flag.items()}}
+        if not unreadable:
+            return snapshot
+        previous = self._view.snapshot
+        flags = {k: v for k, v in snapshot.flags.items() if k not in by_flag}
+        targeting = {k: v for k, v in snapshot.targeting.items() if k not in by_flag}
+        for key in unreadable:
+            if previous is not None and key in previous.flags:
+                flags[key] = previous.flags[key]
+                if key in previous.targeting:
+                    targeting[key] = previous.targeting[key]
+        if self._unreadable_logged != unreadable:
+            self._unreadable_logged = unreadable
+            for key, reason in unreadable.items():
+                kept = "keeping its last good value" if key in flags else "serving its declared default"
+                log.warning("%s: configuration version %s: flag %s cannot be read, %s: %s", self._source.name,
+                            snapshot.version_label or "(no label)", key, kept, reason)
+        return Snapshot(flags=MappingProxyType(flags), version_label=snapshot.version_label,
+                        targeting=MappingProxyType(targeting), unreadable=MappingProxyType(unreadable))
 
     def _succeeded(self, result: Snapshot | Unchanged, events: list[tuple[ClientEvent, EventDetails]]) -> float:
         if self._failures:
@@ -442,6 +470,7 @@ class FlagsClient:
             changes=self._changes,
             session_starts=getattr(self._source, "sessions_started", 0) - self._sessions_before,
             errors_by_code=MappingProxyType(dict(self._errors_by_code)),
+            unreadable=snapshot.unreadable if snapshot is not None else MappingProxyType({}),
         )
 
     def __repr__(self) -> str:

@@ -1,7 +1,6 @@
 """What a source delivers: an immutable snapshot of flag values in retrieval form, or "unchanged"."""
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -9,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from appconfig_flags.model import AttributeValue
 
-from .errors import ErrorKind, SourceError, UnsupportedContentError
+from .errors import ErrorKind, SourceError
 
 if TYPE_CHECKING:
     from .targeting import FlagTargeting
@@ -42,61 +41,62 @@ class FlagData:
 class Snapshot:
     """Every flag of one configuration version, read-only. ``version_label`` is ``None`` when not given.
 
-    ``targeting`` holds the multi-variant flags this process evaluates itself (local sources:
-    :mod:`.targeting`); their entry in ``flags`` is the answer without context. Default: none (the
-    Agent evaluates variants; AppConfig's data plane serves them only in Ion, refused here).
+    ``targeting`` holds the multi-variant flags this process evaluates itself (:mod:`.targeting`);
+    their entry in ``flags`` is the answer without context. Default: none.
+    ``unreadable`` names each flag of the version that could not be read, with the reason: reads of
+    it get its declared default (or the client's last good value of it), the other flags are served.
+    Default: none.
     """
 
     flags: Mapping[str, FlagData]
     version_label: str | None = None
     targeting: Mapping[str, FlagTargeting] = field(default_factory=lambda: MappingProxyType({}))
+    unreadable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_retrieval_form(cls, data: Any, *, version_label: str | None = None) -> Snapshot:
         """A snapshot of ``{flag: {"enabled": bool, attribute: value...}}``.
 
-        Raises :class:`SourceError` (``InvalidContent``) naming every shape problem found; attribute
+        A flag whose entry has the wrong shape goes to :attr:`unreadable` with the reason; only content
+        that is not a JSON object of flags raises :class:`SourceError` (``InvalidContent``). Attribute
         values are checked against the flag definitions later, by the client's catalogue.
         """
-        problems: list[str] = []
-        flags: dict[str, FlagData] = {}
         if not isinstance(data, dict):
-            raise _invalid([f"the content is a JSON object of flags, not {type(data).__name__}"], version_label)
+            raise SourceError("InvalidContent", f"the content is a JSON object of flags, not {type(data).__name__}",
+                              kind=ErrorKind.CONTENT, version_label=version_label)
+        flags: dict[str, FlagData] = {}
+        unreadable: dict[str, str] = {}
         for key, entry in data.items():
-            if not isinstance(entry, dict):
-                problems.append(f"{key}: a flag is a JSON object, not {type(entry).__name__}")
-                continue
-            enabled = entry.get("enabled")
-            if not isinstance(enabled, bool):
-                problems.append(f"{key}/enabled: must be true or false (got {enabled!r})")
-                continue
-            variant = entry.get(_VARIANT_KEY)
-            if variant is not None and not isinstance(variant, str):
-                problems.append(f"{key}/{_VARIANT_KEY}: must be a string (got {variant!r})")
-                continue
-            values = {k: tuple(v) if isinstance(v, list) else v
-                      for k, v in entry.items() if k != "enabled" and not k.startswith("_")}
-            flags[key] = FlagData(enabled=enabled, values=MappingProxyType(values), variant=variant)
-        if problems:
-            raise _invalid(problems, version_label)
-        return cls(flags=MappingProxyType(flags), version_label=version_label)
-
-    @classmethod
-    def parse(cls, body: bytes, *, content_type: str | None, version_label: str | None = None) -> Snapshot:
-        """A snapshot of a non-empty response body; non-JSON content or bad JSON raises :class:`SourceError`."""
-        media_type = (content_type or "").split(";", 1)[0].strip().lower()
-        if media_type not in JSON_CONTENT_TYPES:
-            raise UnsupportedContentError(content_type, version_label=version_label)
-        try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SourceError("MalformedJSON", f"the content is not valid JSON: {exc}",
-                              kind=ErrorKind.CONTENT, version_label=version_label) from None
-        return cls.from_retrieval_form(data, version_label=version_label)
+            read = flag_data(key, entry)
+            if isinstance(read, str):
+                unreadable[key] = read
+            else:
+                flags[key] = read
+        return cls(flags=MappingProxyType(flags), version_label=version_label,
+                   unreadable=MappingProxyType(unreadable))
 
     def to_json(self) -> dict[str, dict[str, Any]]:
         """The snapshot in retrieval form."""
         return {key: data.to_json() for key, data in self.flags.items()}
+
+
+def flag_data(key: str, entry: Any) -> FlagData | str:
+    """One basic flag's retrieval-form entry as :class:`FlagData`, or the reason it cannot be read."""
+    if not isinstance(entry, dict):
+        return f"{key}: a flag is a JSON object, not {type(entry).__name__}"
+    enabled = entry.get("enabled")
+    if not isinstance(enabled, bool):
+        return f"{key}/enabled: must be true or false (got {enabled!r})"
+    variant = entry.get(_VARIANT_KEY)
+    if variant is not None and not isinstance(variant, str):
+        return f"{key}/{_VARIANT_KEY}: must be a string (got {variant!r})"
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "enabled" and not k.startswith("_")}
+    return FlagData(enabled=enabled, values=MappingProxyType(values), variant=variant)
+
+
+def media_type_of(content_type: str | None) -> str:
+    """``application/json`` of ``application/json; charset=utf-8``; ``""`` for none."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,3 @@ class Unchanged:
 
 #: The one :class:`Unchanged` value sources return.
 UNCHANGED = Unchanged()
-
-
-def _invalid(problems: list[str], version_label: str | None) -> SourceError:
-    return SourceError("InvalidContent", "; ".join(problems), kind=ErrorKind.CONTENT, version_label=version_label)

@@ -28,6 +28,9 @@ class Status:
     changes: int
     session_starts: int
     errors_by_code: Mapping[str, int] = field(default_factory=dict)
+    #: Flags of the served version that could not be read, with the reason (their reads get the last
+    #: good value or the declared default; every other flag is served).
+    unreadable: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def loaded(self) -> bool:
@@ -38,4 +41,5 @@ class Status:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["health"] = self.health.value
         out["errors_by_code"] = dict(self.errors_by_code)
+        out["unreadable"] = dict(self.unreadable)
         return out

@@ -20,8 +20,8 @@ from appconfig_flags.model import Evaluation, FlagEvaluator, FlagValidationError
 from appconfig_flags.model.attributes import value_to_json
 from appconfig_flags.model.targeting import encode_context
 
-from .errors import ErrorKind, SourceError
-from .snapshot import FlagData, Snapshot
+from .errors import ErrorKind, SourceError, UnsupportedContentError
+from .snapshot import JSON_CONTENT_TYPES, FlagData, Snapshot, media_type_of
 
 if TYPE_CHECKING:
     from .ion import IonFlag
@@ -68,14 +68,70 @@ def data_of(evaluation: Evaluation) -> FlagData:
     return FlagData(enabled=evaluation.enabled, values=MappingProxyType(values), variant=evaluation.variant)
 
 
-def _snapshot(basic: Mapping[str, dict[str, Any]], targeting: Mapping[str, FlagTargeting],
-              version_label: str | None) -> Snapshot:
+def _snapshot(basic: Mapping[str, Any], targeting: Mapping[str, FlagTargeting], version_label: str | None,
+              unreadable: Mapping[str, str] | None = None) -> Snapshot:
     snapshot = Snapshot.from_retrieval_form(dict(basic), version_label=version_label)
     flags = dict(snapshot.flags)
     for key, entry in targeting.items():
         flags[key] = data_of(entry.evaluator.evaluate_encoded({}))
     return Snapshot(flags=MappingProxyType(flags), version_label=version_label,
-                    targeting=MappingProxyType(dict(targeting)))
+                    targeting=MappingProxyType(dict(targeting)),
+                    unreadable=MappingProxyType({**snapshot.unreadable, **(unreadable or {})}))
+
+
+def snapshot_from_json(data: Any, *, version_label: str | None) -> Snapshot:
+    """A snapshot of served JSON: basic flags, and multi-variant flags as ``{"_variants": [...]}``.
+
+    AppConfig's data plane documents multi-variant profiles in Ion, yet an implementation may serve
+    the stored ``_variants`` in JSON; they are compiled here and evaluated with each read's context,
+    as the local sources do. A flag that cannot be read (wrong shape, a rule that does not parse)
+    goes to ``unreadable`` with the reason; only content that is not an object of flags raises.
+    """
+    if not isinstance(data, dict):
+        raise SourceError("InvalidContent", f"the content is a JSON object of flags, not {type(data).__name__}",
+                          kind=ErrorKind.CONTENT, version_label=version_label)
+    basic: dict[str, Any] = {}
+    targeting: dict[str, FlagTargeting] = {}
+    unreadable: dict[str, str] = {}
+    for key, entry in data.items():
+        variants = entry.get("_variants") if isinstance(entry, dict) else None
+        if variants is None:
+            basic[key] = entry
+            continue
+        reason = _variants_problem(key, variants)
+        if reason is None:
+            try:
+                targeting[key] = FlagTargeting.from_variants_json(key, variants)
+                continue
+            except FlagValidationError as exc:
+                reason = f"{key}/_variants: {' '.join(str(exc).split())}"
+        unreadable[key] = reason
+    return _snapshot(basic, targeting, version_label, unreadable)
+
+
+def _variants_problem(key: str, variants: Any) -> str | None:
+    if not isinstance(variants, list) or not variants:
+        return f"{key}/_variants: must be a non-empty list of variants (got {variants!r})"
+    for index, variant in enumerate(variants):
+        if not isinstance(variant, dict) or not isinstance(variant.get("name"), str) \
+                or not isinstance(variant.get("enabled"), bool) \
+                or not isinstance(variant.get("attributeValues", {}), dict) \
+                or not isinstance(variant.get("rule", ""), str):
+            return (f"{key}/_variants/{index}: a variant is an object with a string name, a boolean enabled, "
+                    f"an optional rule string and attributeValues object (got {variant!r})")
+    return None
+
+
+def parse_content(body: bytes, *, content_type: str | None, version_label: str | None) -> Snapshot:
+    """A snapshot of a non-empty JSON response body; other content types or bad JSON raise :class:`SourceError`."""
+    if media_type_of(content_type) not in JSON_CONTENT_TYPES:
+        raise UnsupportedContentError(content_type, version_label=version_label)
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError("MalformedJSON", f"the content is not valid JSON: {exc}",
+                          kind=ErrorKind.CONTENT, version_label=version_label) from None
+    return snapshot_from_json(data, version_label=version_label)
 
 
 def snapshot_from_profile(profile: Profile, environment: str | None, *, version_label: str | None) -> Snapshot:

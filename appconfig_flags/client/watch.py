@@ -25,7 +25,7 @@ from appconfig_flags.model import FlagValidationError, Profile
 from .errors import ErrorKind, SourceError
 from .ion import ION_FILE_SUFFIX
 from .snapshot import UNCHANGED, Snapshot, Unchanged
-from .targeting import snapshot_from_ion, snapshot_from_profile
+from .targeting import snapshot_from_ion, snapshot_from_json, snapshot_from_profile
 
 #: Seconds between checks of the files' modification times.
 DEFAULT_WATCH_INTERVAL = 1.0
@@ -208,7 +208,7 @@ class WatchedFileSource(_Watcher):
                 data = json.loads(text)
             except ValueError as exc:
                 raise _content_error("MalformedJSON", f"{path}: not JSON ({exc})", label) from None
-            return Snapshot.from_retrieval_form(data, version_label=label), str(path)
+            return snapshot_from_json(data, version_label=label), str(path)
         except SourceError as exc:
             if exc.message.startswith(str(path)):
                 raise

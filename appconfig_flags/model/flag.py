@@ -114,7 +114,9 @@ class Flag:
         """The flag's value in ``environment`` (``None``: the default), overrides applied."""
         override = self.environments.get(environment) if environment is not None else None
         if override is None:
-            return FlagValue(enabled=self.enabled, values=self.values, variants=self.variants)
+            # With variants, the flag's default enabled=False is no basic value: only _variants is rendered.
+            enabled = None if self.variants is not None and self.enabled is False else self.enabled
+            return FlagValue(enabled=enabled, values=self.values, variants=self.variants)
         if override.variants is not None:
             # Variants replace the basic value: AppConfig's documents never mix the two, and the
             # Agent ignores a basic value once a flag has variants. Only what the override says stays.

@@ -24,9 +24,10 @@ if TYPE_CHECKING:  # The rule checker and evaluator load only for profiles that 
 PROFILE_NAME_MAX = 128
 
 
-#: Warnings that are errors in strict mode (flag objects): constraints no value can meet, and
-#: patterns whose matching time can explode (their values cannot be checked).
-STRICT_ERRORS = frozenset({"minimum-above-maximum", "empty-enum", "pattern-backtracking"})
+#: Warnings that are errors in strict mode (flag objects): constraints no value can meet, patterns
+#: whose matching time can explode (their values cannot be checked), and a value that mixes
+#: ``_variants`` with ``enabled`` or attribute values (a document AWS's examples never show).
+STRICT_ERRORS = frozenset({"minimum-above-maximum", "empty-enum", "pattern-backtracking", "variants-with-basic-value"})
 #: Findings that depend on the day: warnings, or errors with ``overdue="error"``.
 OVERDUE_RULES = frozenset({"end-date-past", "short-term-overdue"})
 

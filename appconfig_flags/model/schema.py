@@ -304,7 +304,8 @@ class _Checker:
             self.bad(path, "attributes-max", f"a flag value holds at most {rules.ATTRIBUTES_MAX} attributes", len(given))
         if "_variants" in value:
             if given or "enabled" in value:
-                self.warn(path, "variants-with-basic-value", "a multi-variant value normally holds only _variants",
+                self.warn(path, "variants-with-basic-value", "a multi-variant value holds only _variants, not enabled or "
+                          "attribute values beside them (give each Variant its own)",
                           sorted(k for k in value if k not in _METADATA and k != "_variants"))
             self.attribute_values(given, known, path, enabled=False)
             self.variants(value["_variants"], known, f"{path}/_variants")

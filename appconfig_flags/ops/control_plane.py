@@ -199,15 +199,31 @@ class ControlPlane:
 
     # -- deployments and versions --------------------------------------------------------------
     def deployments(self, app: Named, env: Named, profile: Named) -> list[Deployment]:
-        """This profile's deployments to ``env``, newest first (ListDeployments' order)."""
-        return [Deployment.from_api(d) for d in self.pages("ListDeployments", ApplicationId=app.id, EnvironmentId=env.id)
-                if d.get("ConfigurationProfileId") == profile.id]
+        """This profile's deployments to ``env``, newest first.
+
+        The API reference documents ListDeployments "in descending deployment number order" and
+        each summary's ``ConfigurationProfileId``; neither is relied on, as implementations differ
+        (an emulator lists the oldest first and leaves the field out). Summaries are sorted by
+        number, and one without the field is identified by GetDeployment, which names its profile.
+        """
+        summaries = sorted(self.pages("ListDeployments", ApplicationId=app.id, EnvironmentId=env.id),
+                           key=lambda d: int(d["DeploymentNumber"]), reverse=True)
+        out = []
+        for summary in summaries:
+            if "ConfigurationProfileId" not in summary:
+                if summary.get("ConfigurationName") not in (None, profile.name):
+                    continue  # named after another profile: no need to ask
+                summary = self.call("GetDeployment", ApplicationId=app.id, EnvironmentId=env.id,
+                                    DeploymentNumber=int(summary["DeploymentNumber"]))
+            if summary.get("ConfigurationProfileId") == profile.id:
+                out.append(Deployment.from_api(summary))
+        return out
 
     def latest_deployment_number(self, app: Named, env: Named) -> int | None:
         """The environment's newest deployment number, of any profile (StartDeployment's locking token)."""
-        page = self.call("ListDeployments", ApplicationId=app.id, EnvironmentId=env.id, MaxResults=1)
-        items = page.get("Items", [])
-        return int(items[0]["DeploymentNumber"]) if items else None
+        numbers = [int(d["DeploymentNumber"]) for d in self.pages("ListDeployments", ApplicationId=app.id,
+                                                                   EnvironmentId=env.id)]
+        return max(numbers, default=None)
 
     def deployment(self, app: Named, env: Named, number: int) -> Deployment:
         """One deployment with its event log (GetDeployment)."""

@@ -1,6 +1,8 @@
 """The client over AppConfigDataSource against a local server speaking the appconfigdata REST protocol."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from appconfig_flags.client import FlagsClient, Health, Resolution
@@ -8,6 +10,7 @@ from appconfig_flags.client.testing import GET, START, FakeAppConfigData
 from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
+from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
 
 from .conftest import FakeClock, appconfig_source, closed_port, no_jitter_client
 
@@ -138,9 +141,7 @@ def test_no_data_at_all_serves_declared_defaults(clock: FakeClock) -> None:
 
 @pytest.mark.parametrize(("content", "content_type", "code"), [
     (b'{"allow-bitcoin-at-checkout": {"enabled": tru', "application/json", "MalformedJSON"),
-    (b'{"allow-bitcoin-at-checkout": {"enabled": "yes"}}', "application/json", "InvalidContent"),
-    (b'{"allow-bitcoin-at-checkout": {"enabled": true, "default-currency": "EUR"}}', "application/json",
-     "InvalidContent"),
+    (b'[{"allow-bitcoin-at-checkout": {"enabled": true}}]', "application/json", "InvalidContent"),
     (b"\xe0\x01\x00\xea", "application/ion; type=AWS.AppConfig.FeatureFlags", "UnsupportedContentType"),
 ])
 def test_unusable_content_keeps_the_last_good_and_names_the_version(
@@ -156,6 +157,53 @@ def test_unusable_content_keeps_the_last_good_and_names_the_version(
     assert "rejected configuration version bad-3" in caplog.text
     poll_due(client, clock)  # the service considers it delivered: unchanged from now on
     assert client.status().consecutive_errors == 0 and client.status().rejected_version == "bad-3"
+
+
+@pytest.mark.parametrize(("entry", "reason"), [
+    ({"enabled": "yes"}, "allow-bitcoin-at-checkout/enabled: must be true or false (got 'yes')"),
+    ({"enabled": True, "default-currency": "EUR"}, "[value-enum] the value is not one of ['USD', 'BTC'] (got 'EUR')"),
+    ({"_variants": [{"name": "v", "enabled": True, "rule": "(eq $tier"}, {"name": "d", "enabled": False}]},
+     "allow-bitcoin-at-checkout/_variants"),
+])
+def test_one_unreadable_flag_keeps_its_last_good_value_and_the_others_are_served(
+        fake: FakeAppConfigData, clock: FakeClock, entry: dict[str, object], reason: str) -> None:
+    client = no_jitter_client(appconfig_source(fake.endpoint_url, clock), clock)
+    poll_due(client, clock)
+    layout_on = {"enabled": True, "layout": "compact"}
+    fake.deploy(json.dumps({BITCOIN.key: entry, LAYOUT.key: layout_on}).encode(), label="3")
+    poll_due(client, clock)
+    assert client.get(LAYOUT).values["layout"] == "compact"  # the readable flag of version 3 is served
+    assert client.enabled(BITCOIN) and client.value(BITCOIN, "bitcoin-discount-percentage") == 5  # last good (1)
+    status = client.status()
+    assert status.version_label == "3" and status.last_error_code is None
+    assert list(status.unreadable) == [BITCOIN.key] and reason in status.unreadable[BITCOIN.key]
+
+
+def test_an_unreadable_flag_on_the_first_load_serves_its_declared_default(fake: FakeAppConfigData,
+                                                                         clock: FakeClock) -> None:
+    fake.deploy(json.dumps({BITCOIN.key: {"enabled": "yes"}, LAYOUT.key: {"enabled": True, "layout": "compact"}})
+                .encode(), label="1")
+    client = no_jitter_client(appconfig_source(fake.endpoint_url, clock), clock)
+    poll_due(client, clock)
+    assert client.get(BITCOIN).enabled is False and client.get(BITCOIN).resolution is Resolution.NOT_FOUND
+    assert client.get(LAYOUT).enabled and client.status().health is Health.READY
+    assert set(client.status().unreadable) == {BITCOIN.key}
+
+
+def test_variants_served_as_json_are_evaluated_with_the_reads_context(fake: FakeAppConfigData,
+                                                                      clock: FakeClock) -> None:
+    # What an implementation may serve for a multi-variant profile: the stored _variants, in JSON.
+    document = json.loads(CHECKOUT_FLAGS.render("Production"))
+    fake.deploy(json.dumps(document["values"]).encode(), label="Production-1")
+    client = no_jitter_client(appconfig_source(fake.endpoint_url, clock), clock)
+    poll_due(client, clock)
+    gold = client.get(BITCOIN, {"tier": "gold"})
+    assert (gold.enabled, gold.variant, gold.values["bitcoin-discount-percentage"]) == (True, "gold-tier-discount", 10)
+    assert (client.get(BITCOIN, {"tier": "silver"}).variant, client.enabled(BITCOIN)) == ("everyone-else", False)
+    assert client.status().unreadable == {}
+    answer = CHECKOUT_FLAGS.evaluate("Production", BITCOIN, {"tier": "gold"}).answer  # the model's own evaluator
+    assert {k: gold.values[k] for k in answer if not k.startswith("_") and k != "enabled"} == \
+        {k: v for k, v in answer.items() if not k.startswith("_") and k != "enabled"}
 
 
 def test_json_with_charset_parameter_is_accepted(fake: FakeAppConfigData, clock: FakeClock) -> None:
