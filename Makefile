@@ -12,7 +12,15 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth check test cdk demo bench flags-report flags-diff flags-status flags-revert flags-off agent-files lint typecheck docs wheel clean
+# The targets that talk to AWS; while `make local-aws` runs they talk to it (.tools/local-aws/env.mk).
+LOCAL_AWS_TARGETS := cdk demo flags-status flags-revert flags-off local-alarm
+LOCAL_AWS_PID := .tools/local-aws/pid
+ifneq ($(shell test -f $(LOCAL_AWS_PID) && kill -0 $$(cat $(LOCAL_AWS_PID)) 2>/dev/null && echo running),)
+include .tools/local-aws/env.mk
+LOCAL_AWS_RUNNING := 1
+endif
+
+.PHONY: help setup synth check test cdk demo bench local-aws local-aws-setup local-aws-stop deploy-local local-alarm flags-report flags-diff flags-status flags-revert flags-off agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
@@ -20,6 +28,10 @@ help:
 	@echo "make test          set up and run the whole test suite"
 	@echo "make cdk ARGS=...  run the CDK CLI, e.g. ARGS=\"deploy FlagsDemo\""
 	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
+	@echo "make local-aws     start a local AWS (ministack on 127.0.0.1:4566); the AWS targets use it until local-aws-stop"
+	@echo "make deploy-local  start the local AWS, cdk bootstrap and cdk deploy FlagsDemo to it (no account needed)"
+	@echo "make local-alarm ENV=Beta [STATE=OK]    set an environment's monitor alarms on the local AWS (default ALARM)"
+	@echo "make local-aws-stop                     stop the local AWS; its state is gone"
 	@echo "make bench         run the benchmarks in bench/"
 	@echo "make flags-report  list short-term flags and where their keys appear in the code"
 	@echo "make flags-diff    what the catalogue's changes do per environment (BASE=HEAD, FORMAT=text|markdown|json)"
@@ -40,6 +52,13 @@ $(STAMP_NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The emulator has a venv of its own: it pins a botocore older than our boto3's (requirements-localaws.txt).
+STAMP_LOCAL_AWS := .tools/ministack/.installed
+$(STAMP_LOCAL_AWS): requirements-localaws.txt
+	@test -x .tools/ministack/bin/python || $(PYTHON) -m venv .tools/ministack
+	.tools/ministack/bin/pip install --quiet --disable-pip-version-check -r requirements-localaws.txt
+	@touch $@
+
 setup: $(STAMP_PY) $(STAMP_NPM)
 
 synth: setup
@@ -53,14 +72,15 @@ check: $(STAMP_PY)
 # Tests run on every core (pytest-xdist); the packaging tests share one worker, their wheels and venvs
 # (xdist_group). TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
-test: setup
+test: setup $(STAMP_LOCAL_AWS)
 	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 cdk: setup
 	cdk $(ARGS)
 
+# With the local AWS running, the page reads Beta through appconfigdata, as a service in AWS would.
 demo: setup
-	python -m checkout.demo $(DEMO_ARGS)
+	python -m checkout.demo $(if $(LOCAL_AWS_RUNNING),--source appconfig --poll-interval 15) $(DEMO_ARGS)
 
 bench: setup
 	python -m bench
@@ -105,6 +125,23 @@ wheel: setup
 	rm -rf build
 	python -m build --wheel --outdir dist packaging/runtime
 	python -m build --wheel --outdir dist .
+
+local-aws-setup: $(STAMP_LOCAL_AWS)
+
+local-aws: setup $(STAMP_LOCAL_AWS)
+	@python -m scripts.local_aws start $(if $(PORT),--port $(PORT)) $(if $(MINUTE),--minute-seconds $(MINUTE))
+
+local-aws-stop:
+	@$(VENV)/bin/python -m scripts.local_aws stop
+
+# A fresh make reads .tools/local-aws/env.mk, written by local-aws, so cdk talks to the emulator.
+deploy-local: local-aws
+	@$(MAKE) --no-print-directory cdk ARGS="bootstrap aws://000000000000/us-east-1 --quiet"
+	@$(MAKE) --no-print-directory cdk ARGS="deploy FlagsDemo --require-approval never"
+
+local-alarm: setup
+	@test -n "$(ENV)" || { echo "error: name the environment: make local-alarm ENV=Beta [STATE=OK]"; exit 2; }
+	@python -m scripts.local_aws alarm --environment "$(ENV)" --state $(or $(STATE),ALARM)
 
 clean:
 	rm -rf cdk.out dist build site .pytest_cache .mypy_cache .ruff_cache *.egg-info
