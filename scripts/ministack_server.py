@@ -12,9 +12,10 @@ os.environ["GATEWAY_PORT"] = port
 os.environ["BIND_HOST"] = "127.0.0.1"
 sys.argv = sys.argv[:1]
 
-from ministack.services import appconfig  # noqa: E402 - the environment above must be set first
+# Imported after the environment above is set: ministack reads it at import.
+from ministack.services import appconfig
 
 appconfig._DEPLOYMENT_MINUTE_SECONDS = minute
-from ministack.app import main  # noqa: E402
+from ministack.app import main
 
 main()
