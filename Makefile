@@ -13,14 +13,14 @@ export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(P
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 # The targets that talk to AWS; while `make local-aws` runs they talk to it (.tools/local-aws/env.mk).
-LOCAL_AWS_TARGETS := cdk demo flags-status flags-revert flags-off local-alarm
+LOCAL_AWS_TARGETS := cdk demo flags-status flags-revert flags-off flags-restore-monitors local-alarm
 LOCAL_AWS_PID := .tools/local-aws/pid
 ifneq ($(shell test -f $(LOCAL_AWS_PID) && kill -0 $$(cat $(LOCAL_AWS_PID)) 2>/dev/null && echo running),)
 include .tools/local-aws/env.mk
 LOCAL_AWS_RUNNING := 1
 endif
 
-.PHONY: help setup synth check test cdk demo bench local-aws local-aws-setup local-aws-stop deploy-local local-alarm flags-report flags-diff flags-status flags-revert flags-off agent-files lint typecheck docs wheel clean
+.PHONY: help setup synth check test cdk demo bench flags-restore-monitors local-aws local-aws-setup local-aws-stop deploy-local local-alarm flags-report flags-diff flags-status flags-revert flags-off agent-files lint typecheck docs wheel clean
 
 help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
@@ -37,7 +37,9 @@ help:
 	@echo "make flags-diff    what the catalogue's changes do per environment (BASE=HEAD, FORMAT=text|markdown|json)"
 	@echo "make flags-status  what is deployed per environment vs the code (AWS credentials; REGION=...)"
 	@echo "make flags-revert ENV=Production        stop or revert the latest flag deployment (YES=1: no prompt)"
-	@echo "make flags-off FLAG=key ENV=Production  deploy the served flags with FLAG disabled (YES=1: no prompt)"
+	@echo "make flags-off FLAG=key ENV=Production  deploy the served flags with FLAG disabled and wait for the outcome"
+	@echo "                   (YES=1: no prompt; OVERRIDE_ALARMS=1: while an alarm fires; NO_WAIT=1: return once started)"
+	@echo "make flags-restore-monitors ENV=...     give an environment back the monitors its stack declares"
 	@echo "make agent-files   write the catalogue as AppConfig Agent local-development files"
 	@echo "make lint          ruff + mypy --strict"
 	@echo "make docs          build the API reference into site/api"
@@ -104,7 +106,12 @@ flags-revert: setup
 
 flags-off: setup
 	@test -n "$(FLAG)" -a -n "$(ENV)" || { echo "error: name the flag and the environment: make flags-off FLAG=allow-bitcoin-at-checkout ENV=Production"; exit 2; }
-	@python -m scripts.flags_ops off --flag "$(FLAG)" --environment "$(ENV)" $(OPS_OPTIONS)
+	@python -m scripts.flags_ops off --flag "$(FLAG)" --environment "$(ENV)" $(OPS_OPTIONS) \
+	  $(if $(OVERRIDE_ALARMS),--override-alarms) $(if $(NO_WAIT),--no-wait)
+
+flags-restore-monitors: setup
+	@test -n "$(ENV)" || { echo "error: name the environment: make flags-restore-monitors ENV=Production"; exit 2; }
+	@python -m scripts.flags_ops restore-monitors --environment "$(ENV)" $(OPS_OPTIONS)
 
 agent-files: setup
 	python -m appconfig_flags.agent_files --out $(or $(OUT),agent-local)

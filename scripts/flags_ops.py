@@ -1,6 +1,6 @@
-"""`make flags-status/flags-revert/flags-off`: the ops CLIs with this app's inputs read from cdk.json.
+"""`make flags-status/flags-revert/flags-off/flags-restore-monitors`: the ops CLIs with this app's inputs read from cdk.json.
 
-``python -m scripts.flags_ops status|revert|off [options]`` runs ``appconfig_flags.ops.status`` or
+``python -m scripts.flags_ops status|revert|off|restore-monitors [options]`` runs ``appconfig_flags.ops.status`` or
 ``.emergency`` with ``--application``, ``--environments`` (promotion order) and ``--catalogue flags``
 taken from the ``flagsdemo`` context, so nobody copies names or IDs by hand.
 """
@@ -30,8 +30,8 @@ def app_arguments(cdk_json: Path = ROOT / "cdk.json") -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in ("status", "revert", "off"):
-        print("usage: python -m scripts.flags_ops status|revert|off [options]", file=sys.stderr)
+    if not args or args[0] not in ("status", "revert", "off", "restore-monitors"):
+        print("usage: python -m scripts.flags_ops status|revert|off|restore-monitors [options]", file=sys.stderr)
         return 2
     command, rest = args[0], args[1:]
     if command == "status":

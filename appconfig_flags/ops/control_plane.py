@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,47 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class Monitor:
+    """One of an environment's monitors (GetEnvironment's ``Monitors``): a CloudWatch alarm and the role that reads it."""
+
+    alarm_arn: str
+    role_arn: str | None = None
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> Monitor:
+        return cls(item["AlarmArn"], item.get("AlarmRoleArn") or None)
+
+    def to_api(self) -> dict[str, str]:
+        return {"AlarmArn": self.alarm_arn, **({"AlarmRoleArn": self.role_arn} if self.role_arn else {})}
+
+    @property
+    def alarm_name(self) -> str:
+        """The name in ``arn:aws:cloudwatch:<region>:<account>:alarm:<name>``."""
+        return self.alarm_arn.split(":alarm:", 1)[-1]
+
+    @property
+    def region(self) -> str | None:
+        parts = self.alarm_arn.split(":")
+        return parts[3] if len(parts) > 5 and parts[3] else None
+
+
+@dataclass(frozen=True)
+class AlarmState:
+    """A monitor's alarm as DescribeAlarms reports it; ``state`` is ALARM, OK, INSUFFICIENT_DATA or MISSING."""
+
+    monitor: Monitor
+    state: str
+    reason: str = ""
+
+    @property
+    def firing(self) -> bool:
+        return self.state == "ALARM"
+
+    def __str__(self) -> str:
+        return f"{self.monitor.alarm_name} ({self.state})"
+
+
+@dataclass(frozen=True)
 class HostedVersion:
     number: int
     content: bytes
@@ -132,16 +174,28 @@ class ControlPlane:
             raise OpsError("no AWS credentials: botocore found none (environment, ~/.aws, SSO, instance role); "
                            "log in (aws sso login, AWS_PROFILE=...) and try again")
         self.region: str = session.region_name
-        self.client = session.client("appconfig", endpoint_url=endpoint_url, config=Config(
-            connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3}))
+        self._session = session
+        self._config = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3})
+        self.client = session.client("appconfig", endpoint_url=endpoint_url, config=self._config)
+        self._clients: dict[tuple[str, str], Any] = {}
         self._strategy_names: dict[str, str] | None = None
 
+    def other(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client of another service (cloudwatch, cloudformation), made once per region.
+
+        Its endpoint is the AWS configuration's (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``).
+        """
+        key = (service, region or self.region)
+        if key not in self._clients:
+            self._clients[key] = self._session.client(service, region_name=key[1], config=self._config)
+        return self._clients[key]
+
     # -- calls ---------------------------------------------------------------------------------
-    def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        """``client.<operation>(**params)``; botocore's failures become an :class:`OpsError` naming the call."""
+    def call(self, operation: str, *, client: Any = None, **params: Any) -> dict[str, Any]:
+        """``client.<operation>(**params)`` (Default: AppConfig's); botocore's failures become an :class:`OpsError`."""
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-        method = getattr(self.client, _snake(operation))
+        method = getattr(client or self.client, _snake(operation))
         try:
             result: dict[str, Any] = method(**params)
             return result
@@ -248,6 +302,91 @@ class ControlPlane:
         numbers = [int(v["VersionNumber"]) for v in self.pages(
             "ListHostedConfigurationVersions", ApplicationId=app.id, ConfigurationProfileId=profile.id)]
         return max(numbers, default=None)
+
+    # -- monitors and their alarms ---------------------------------------------------------------
+    def monitors(self, app: Named, env: Named) -> tuple[Monitor, ...]:
+        """The environment's monitors now (GetEnvironment)."""
+        found = self.call("GetEnvironment", ApplicationId=app.id, EnvironmentId=env.id)
+        return tuple(Monitor.from_api(m) for m in found.get("Monitors") or [])
+
+    def set_monitors(self, app: Named, env: Named, monitors: tuple[Monitor, ...]) -> None:
+        """Replace the environment's monitors (UpdateEnvironment; an empty tuple detaches them all)."""
+        self.call("UpdateEnvironment", ApplicationId=app.id, EnvironmentId=env.id,
+                  Monitors=[m.to_api() for m in monitors])
+
+    def alarm_states(self, monitors: tuple[Monitor, ...]) -> list[AlarmState]:
+        """Each monitor's alarm state: DescribeAlarms on exactly those alarms, per region; MISSING if not found."""
+        by_region: dict[str, list[Monitor]] = {}
+        for monitor in monitors:
+            by_region.setdefault(monitor.region or self.region, []).append(monitor)
+        found: dict[str, tuple[str, str]] = {}
+        for region, members in by_region.items():
+            names = sorted({m.alarm_name for m in members})
+            for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
+                page = self.call("DescribeAlarms", client=self.other("cloudwatch", region),
+                                 AlarmNames=names[start:start + 100], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+                for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                    found[alarm.get("AlarmArn") or alarm["AlarmName"]] = (alarm.get("StateValue", "UNKNOWN"),
+                                                                          alarm.get("StateReason", ""))
+        out = []
+        for monitor in monitors:
+            state, reason = found.get(monitor.alarm_arn) or found.get(monitor.alarm_name) or ("MISSING", "")
+            out.append(AlarmState(monitor, state, reason))
+        return out
+
+    def declared_monitors(self, app: Named, env: Named) -> tuple[str, tuple[Monitor, ...]]:
+        """(stack name, monitors) as the CloudFormation stack that made ``env`` declares them.
+
+        CloudFormation tags the resources it creates with ``aws:cloudformation:stack-name`` and
+        ``aws:cloudformation:logical-id`` (CloudFormation user guide, "Resource tag"); the stack's
+        template then gives the environment's ``Monitors``, and each ``Fn::GetAtt [X, Arn]`` of an
+        alarm or a role is resolved from the stack's resources.
+        """
+        identity = self.call("GetCallerIdentity", client=self.other("sts"))
+        account, partition = identity["Account"], identity["Arn"].split(":")[1]
+        arn = f"arn:{partition}:appconfig:{self.region}:{account}:application/{app.id}/environment/{env.id}"
+        tags = self.call("ListTagsForResource", ResourceArn=arn).get("Tags") or {}
+        stack, logical = tags.get("aws:cloudformation:stack-name"), tags.get("aws:cloudformation:logical-id")
+        if not stack or not logical:
+            raise OpsError(f"environment {env.name} carries no aws:cloudformation tags, so no stack declares it; "
+                           "restore its monitors by hand (aws appconfig update-environment --monitors ...)")
+        cloudformation = self.other("cloudformation")
+        body = self.call("GetTemplate", client=cloudformation, StackName=stack).get("TemplateBody")
+        template = json.loads(body) if isinstance(body, str) else body
+        resources = (template or {}).get("Resources", {})
+        declared = resources.get(logical, {}).get("Properties", {}).get("Monitors") or []
+        where = f"stack {stack}, resource {logical}"
+
+        def resolve(value: Any, kind: str) -> str:
+            if isinstance(value, str):
+                return value
+            target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+            if not (isinstance(target, list) and len(target) == 2 and target[1] == "Arn"):
+                raise OpsError(f"{where}: cannot resolve the monitor's {kind} {value!r}; restore it by hand")
+            physical = self.call("DescribeStackResource", client=cloudformation, StackName=stack,
+                                 LogicalResourceId=target[0])["StackResourceDetail"]["PhysicalResourceId"]
+            kind_of = resources.get(target[0], {}).get("Type", "")
+            if kind_of in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+                return f"arn:{partition}:cloudwatch:{self.region}:{account}:alarm:{physical}"
+            if kind_of == "AWS::IAM::Role":
+                path = resources[target[0]].get("Properties", {}).get("Path", "/")
+                return f"arn:{partition}:iam::{account}:role{path}{physical}"
+            raise OpsError(f"{where}: the monitor's {kind} is a {kind_of or 'missing resource'}; restore it by hand")
+
+        return stack, tuple(Monitor(resolve(m["AlarmArn"], "alarm"),
+                                    resolve(m["AlarmRoleArn"], "role") if m.get("AlarmRoleArn") else None)
+                            for m in declared)
+
+    def strategy_id(self, name: str, *, duration_minutes: int, bake_minutes: int, description: str) -> str:
+        """The ID of the deployment strategy named ``name``, created (LINEAR, 100%) if there is none."""
+        for strategy in self.pages("ListDeploymentStrategies"):
+            if strategy.get("Name") == name:
+                return str(strategy["Id"])
+        created = self.call("CreateDeploymentStrategy", Name=name, Description=description,
+                            DeploymentDurationInMinutes=duration_minutes, FinalBakeTimeInMinutes=bake_minutes,
+                            GrowthFactor=100.0, GrowthType="LINEAR", ReplicateTo="NONE")
+        self._strategy_names = None
+        return str(created["Id"])
 
     def strategy_name(self, strategy_id: str | None) -> str:
         """A strategy's name (predefined IDs are their names), from ListDeploymentStrategies."""

@@ -18,10 +18,16 @@ Both ask before changing anything (``--yes`` skips the question) and say what ha
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from appconfig_flags.model import FlagValidationError, Profile, check_document_text
@@ -29,14 +35,20 @@ from appconfig_flags.model import FlagValidationError, Profile, check_document_t
 from . import cli
 from .control_plane import (
     REVERT_WINDOW,
+    AlarmState,
     ControlPlane,
     Deployment,
+    Monitor,
+    Named,
     OpsError,
     served,
     served_before,
 )
 
 ALL_AT_ONCE = "AppConfig.AllAtOnce"
+#: The strategy of a kill switch deployed with the monitors detached: every target at once and no bake,
+#: so the monitors are detached for as short a time as AppConfig allows. Created on first use.
+KILL_SWITCH_STRATEGY = "FlagsOps.AllAtOnceNoBake"
 #: AppConfig.AllAtOnce's bake time (predefined strategies, AppConfig user guide).
 ALL_AT_ONCE_BAKE_MINUTES = 10
 
@@ -71,6 +83,7 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
     where = f"{profile.name} in {env.name}"
     if not deployments:
         raise OpsError(f"nothing to revert: {where} has never been deployed")
+    _alarms(plane, app, env, stdout)  # said, not checked: StopDeployment works whatever the alarms say
     latest = deployments[0]
     previous = served_before(deployments, 0)
     back_to = f"version {previous.version}" if previous is not None else "no version (it is the first deployment)"
@@ -111,9 +124,104 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
     return 0
 
 
+# -- following a deployment ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Follow:
+    """How a deploying command follows its deployment: ``poll_seconds`` between GetDeployment calls,
+    at most ``max_minutes`` (Default: the strategy's duration and bake, plus 10 minutes), ``sleep``
+    between polls (tests pass a fake clock's)."""
+
+    poll_seconds: float = 5.0
+    max_minutes: float | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+
+def follow(plane: ControlPlane, app: Named, env: Named, started: Deployment, how: Follow, stdout: TextIO) -> Deployment:
+    """Poll ``started`` until it is no longer in progress, printing a line whenever its progress changes."""
+    minutes = how.max_minutes if how.max_minutes is not None else started.duration_minutes + started.bake_minutes + 10
+    polls = max(1, math.ceil(minutes * 60 / how.poll_seconds))
+    last = ""
+    current = started
+    for _ in range(polls):
+        current = plane.deployment(app, env, started.number)
+        line = f"  deployment #{current.number}: {current.state}, {current.percentage:g}% of targets"
+        if line != last:
+            print(line, file=stdout, flush=True)
+            last = line
+        if not current.in_progress:
+            return current
+        how.sleep(how.poll_seconds)
+    raise OpsError(f"deployment #{started.number} to {env.name} is still {current.state} after {minutes:g} min; "
+                   "it goes on: follow it with make flags-status")
+
+
+def _rolled_back(plane: ControlPlane, app: Named, env: Named, done: Deployment, monitors: tuple[Monitor, ...],
+                 what: str) -> OpsError:
+    event = done.event("ROLLBACK_STARTED") or done.event("REVERT_COMPLETED")
+    by = event.triggered_by if event is not None else "UNKNOWN"
+    if by == "CLOUDWATCH_ALARM":
+        firing = [str(a) for a in plane.alarm_states(monitors) if a.firing] if monitors else []
+        why = "an alarm fired" + (f" ({', '.join(firing)})" if firing else "")
+    else:
+        why = {"USER": "a user stopped it", "INTERNAL_ERROR": "of an internal error"}.get(by, f"{by} stopped it")
+    return OpsError(f"AppConfig {done.state.lower().replace('_', ' ')} deployment #{done.number} ({what}) because "
+                    f"{why}: it is NOT served; {env.name} serves what it served before")
+
+
+# -- alarms ---------------------------------------------------------------------------------------------
+def _alarms(plane: ControlPlane, app: Named, env: Named, stdout: TextIO) -> tuple[tuple[Monitor, ...], list[AlarmState]]:
+    """The environment's monitors and their alarms' states, said in one line."""
+    monitors = plane.monitors(app, env)
+    states = plane.alarm_states(monitors) if monitors else []
+    if not monitors:
+        print(f"Alarms: {env.name} has no monitors (nothing rolls a deployment back).", file=stdout)
+    else:
+        firing = [str(a) for a in states if a.firing]
+        print(f"Alarms of {env.name}: " + ", ".join(str(a) for a in states)
+              + (f" — {len(firing)} in ALARM" if firing else " — none in ALARM"), file=stdout)
+    return monitors, states
+
+
+@contextlib.contextmanager
+def _monitors_detached(plane: ControlPlane, app: Named, env: Named, monitors: tuple[Monitor, ...],
+                       stdout: TextIO) -> Iterator[None]:
+    """Detach ``env``'s monitors for the block; put them back exactly, however the block ends (SIGTERM included)."""
+    previous = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+
+    def _terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, _terminated)
+    plane.set_monitors(app, env, ())
+    print(f"Detached {len(monitors)} monitor(s) of {env.name} for this deployment.", file=stdout, flush=True)
+    try:
+        yield
+    finally:
+        try:
+            plane.set_monitors(app, env, monitors)
+            restored = plane.monitors(app, env)
+        except (OpsError, KeyboardInterrupt) as error:
+            raise OpsError(f"the monitors of {env.name} could NOT be restored ({error}): run make "
+                           f"flags-restore-monitors ENV={env.name} now") from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        if set(restored) != set(monitors):
+            raise OpsError(f"the monitors of {env.name} read back differently after restoring them; run make "
+                           f"flags-restore-monitors ENV={env.name}")
+        print(f"Restored the {len(monitors)} monitor(s) of {env.name}: "
+              + ", ".join(m.alarm_name for m in monitors) + ".", file=stdout, flush=True)
+
+
 # -- off --------------------------------------------------------------------------------------------
 def switch_off(plane: ControlPlane, application: str, environment: str, profile_name: str, flag: str, *,
-               yes: bool, stdin: TextIO | None = None, stdout: TextIO) -> int:
+               yes: bool, override_alarms: bool = False, wait: bool = True, how: Follow | None = None,
+               stdin: TextIO | None = None, stdout: TextIO) -> int:
+    if override_alarms and not wait:
+        raise OpsError("--override-alarms waits for the deployment (the monitors come back once it is complete); "
+                       "drop --no-wait")
+    how = how or Follow()
     app = plane.application(application)
     env = plane.environment(app, environment)
     profile = plane.profile(app, profile_name)
@@ -146,35 +254,93 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
     off = _disabled(document, flag)
     text = json.dumps(off, ensure_ascii=False, separators=(",", ":"))
     _validate(text, profile.name, env.name)
-    print(f"Switch off {flag} in {where}: a new hosted version copied from version {version.number} (served) with "
-          f"{flag} disabled, deployed with {ALL_AT_ONCE} (every target at once, then a {ALL_AT_ONCE_BAKE_MINUTES} min "
-          "bake during which a firing alarm rolls it back).", file=stdout)
+    monitors, states = _alarms(plane, app, env, stdout)
+    firing = [str(a) for a in states if a.firing]
+    if firing and not override_alarms:
+        raise OpsError(f"{', '.join(firing)} of {env.name} is in ALARM, so AppConfig would roll this deployment back "
+                       f"at once; to switch {flag} off anyway, pass --override-alarms (make flags-off ... "
+                       f"OVERRIDE_ALARMS=1): it detaches {env.name}'s monitors for this one deployment and restores "
+                       "them after; nothing was changed")
+    override = override_alarms and bool(monitors)
+    if override:
+        strategy = plane.strategy_id(KILL_SWITCH_STRATEGY, duration_minutes=0, bake_minutes=0,
+                                     description="make flags-off --override-alarms: every target at once, no bake")
+        strategy_shown = f"{KILL_SWITCH_STRATEGY} (every target at once, no bake)"
+        print(f"Switch off {flag} in {where}: a new hosted version copied from version {version.number} (served) with "
+              f"{flag} disabled, deployed with {strategy_shown} while {env.name}'s {len(monitors)} monitor(s) are "
+              "detached; they are restored as soon as it completes.", file=stdout)
+    else:
+        strategy, strategy_shown = ALL_AT_ONCE, ALL_AT_ONCE
+        print(f"Switch off {flag} in {where}: a new hosted version copied from version {version.number} (served) with "
+              f"{flag} disabled, deployed with {ALL_AT_ONCE} (every target at once, then a {ALL_AT_ONCE_BAKE_MINUTES} "
+              "min bake during which a firing alarm rolls it back).", file=stdout)
     cli.confirm("Go ahead?", yes=yes, stdin=stdin, stdout=stdout)
+    why = (f"alarms overridden ({', '.join(firing)} in ALARM): monitors detached for this deployment"
+           if override and firing else "alarm monitors attached" if not override else "monitors detached on request")
     created = plane.call(
         "CreateHostedConfigurationVersion", ApplicationId=app.id, ConfigurationProfileId=profile.id,
         Content=text.encode(), ContentType="application/json",
         LatestVersionNumber=plane.latest_version_number(app, profile),
-        VersionLabel=f"flags-off {flag}"[:64],
-        Description=f"make flags-off: {flag} switched off in {env.name} (copy of version {version.number})"[:1024])
+        VersionLabel=(f"flags-off {flag}" + (" (alarms overridden)" if override else ""))[:64],
+        Description=(f"make flags-off: {flag} switched off in {env.name} (copy of version {version.number}); "
+                     f"{why}")[:1024])
     number = int(created["VersionNumber"])
-    try:
-        started = Deployment.from_api(plane.call(
-            "StartDeployment", ApplicationId=app.id, EnvironmentId=env.id, ConfigurationProfileId=profile.id,
-            ConfigurationVersion=str(number), DeploymentStrategyId=ALL_AT_ONCE,
-            Description=f"make flags-off: {flag} off in {env.name}",
-            LatestDeploymentNumber=plane.latest_deployment_number(app, env)))
-    except OpsError as error:
-        raise OpsError(
-            f"created version {number} of {where} but did not deploy it ({error}); it is NOT served. Deploy it: "
-            f"aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
-            f"--configuration-profile-id {profile.id} --configuration-version {number} --deployment-strategy-id "
-            f"{ALL_AT_ONCE}; or delete it: aws appconfig delete-hosted-configuration-version --application-id "
-            f"{app.id} --configuration-profile-id {profile.id} --version-number {number}") from None
-    print(f"Deployment #{started.number} started: version {number} ({flag} off) to {env.name} with {ALL_AT_ONCE}, "
-          f"now {started.state}.", file=stdout)
-    print(f"Next: clients pick it up at their next poll. `make flags-status` reports drift for {where} until the "
-          f"code matches: switch {flag} off for {env.name} in the code and deploy, or `make flags-revert "
-          f"ENV={env.name}` to go back to version {version.number}.", file=stdout)
+    what = f"version {number} ({flag} off)"
+
+    def start() -> Deployment:
+        try:
+            return Deployment.from_api(plane.call(
+                "StartDeployment", ApplicationId=app.id, EnvironmentId=env.id, ConfigurationProfileId=profile.id,
+                ConfigurationVersion=str(number), DeploymentStrategyId=strategy,
+                Description=f"make flags-off: {flag} off in {env.name}; {why}"[:1024],
+                LatestDeploymentNumber=plane.latest_deployment_number(app, env)))
+        except OpsError as error:
+            raise OpsError(
+                f"created version {number} of {where} but did not deploy it ({error}); it is NOT served. Deploy it: "
+                f"aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
+                f"--configuration-profile-id {profile.id} --configuration-version {number} --deployment-strategy-id "
+                f"{strategy}; or delete it: aws appconfig delete-hosted-configuration-version --application-id "
+                f"{app.id} --configuration-profile-id {profile.id} --version-number {number}") from None
+
+    if override:
+        with _monitors_detached(plane, app, env, monitors, stdout):
+            started = start()
+            print(f"Deployment #{started.number} started: {what} to {env.name} with {strategy_shown}.", file=stdout)
+            done = follow(plane, app, env, started, how, stdout)
+    else:
+        started = start()
+        print(f"Deployment #{started.number} started: {what} to {env.name} with {strategy_shown}, now "
+              f"{started.state}.", file=stdout)
+        if not wait:
+            print("Not waiting (--no-wait): it is not complete yet, and a firing alarm still rolls it back; follow "
+                  "it with make flags-status.", file=stdout)
+            return 0
+        done = follow(plane, app, env, started, how, stdout)
+    if done.state != "COMPLETE":
+        raise _rolled_back(plane, app, env, done, monitors, what)
+    print(f"Complete: {env.name} serves version {number} ({flag} off); clients get it at their next poll. "
+          f"`make flags-status` reports drift for {where} until the code matches: switch {flag} off for {env.name} "
+          f"in the code and deploy, or `make flags-revert ENV={env.name}` to go back to version {version.number}.",
+          file=stdout)
+    return 0
+
+
+# -- restore-monitors -------------------------------------------------------------------------------
+def restore_monitors(plane: ControlPlane, application: str, environment: str, *, yes: bool,
+                     stdin: TextIO | None = None, stdout: TextIO) -> int:
+    """Give ``environment`` back the monitors its stack declares (after a run that died with them detached)."""
+    app = plane.application(application)
+    env = plane.environment(app, environment)
+    stack, declared = plane.declared_monitors(app, env)
+    now = plane.monitors(app, env)
+    if set(now) == set(declared):
+        print(f"{env.name} has the {len(declared)} monitor(s) stack {stack} declares; nothing to do.", file=stdout)
+        return 0
+    print(f"{env.name} has {len(now)} monitor(s); stack {stack} declares {len(declared)}: "
+          + (", ".join(m.alarm_name for m in declared) or "none") + ". Restore them?", file=stdout)
+    cli.confirm("Go ahead?", yes=yes, stdin=stdin, stdout=stdout)
+    plane.set_monitors(app, env, declared)
+    print(f"Restored the monitors of {env.name} as stack {stack} declares them.", file=stdout)
     return 0
 
 
@@ -222,24 +388,36 @@ def _parser() -> argparse.ArgumentParser:
     parser = cli.parser("python -m appconfig_flags.ops.emergency", __doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help in (("revert", "stop (roll back) or revert the latest deployment"),
-                       ("off", "deploy the served version with one flag disabled")):
+                       ("off", "deploy the served version with one flag disabled, and wait for the outcome"),
+                       ("restore-monitors", "give the environment back the monitors its stack declares")):
         command = commands.add_parser(name, help=help)
         command.add_argument("--environment", required=True, help="e.g. Production")
-        command.add_argument("--profile", default=None, help="Default: the catalogue's profile holding the flag, "
-                                                             "or its only profile")
+        if name != "restore-monitors":
+            command.add_argument("--profile", default=None, help="Default: the catalogue's profile holding the flag, "
+                                                                 "or its only profile")
         command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         if name == "off":
             command.add_argument("--flag", required=True, help="the flag key, e.g. allow-bitcoin-at-checkout")
+            command.add_argument("--override-alarms", action="store_true",
+                                 help="while an alarm fires: detach the environment's monitors for this deployment "
+                                      "(no bake), wait until it is complete, and restore them")
+            command.add_argument("--no-wait", action="store_true", help="return once the deployment has started")
+            command.add_argument("--poll-seconds", type=float, default=5.0,
+                                 help="seconds between checks of the deployment (Default: 5)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, stdin: TextIO | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+         stdout: TextIO | None = None, stderr: TextIO | None = None,
+         sleep: Callable[[float], None] = time.sleep) -> int:
     args = _parser().parse_args(argv)
     out = stdout or sys.stdout
 
     def command() -> int:
         environment = cli.check_environment(args.environment, args.environments, args.application)
+        if args.command == "restore-monitors":
+            plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
+            return restore_monitors(plane, args.application, environment, yes=args.yes, stdin=stdin, stdout=out)
         profiles = cli.load_profiles(args.catalogue)
         flag = getattr(args, "flag", None)
         profile = _profile_for(profiles, args.profile, flag)
@@ -247,13 +425,16 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, s
         if args.command == "revert":
             return revert(plane, args.application, environment, profile.name, yes=args.yes,
                           now=now or dt.datetime.now(dt.timezone.utc), stdin=stdin, stdout=out)
-        return switch_off(plane, args.application, environment, profile.name, args.flag, yes=args.yes, stdin=stdin,
-                          stdout=out)
+        if args.poll_seconds <= 0:
+            raise OpsError(f"--poll-seconds must be a positive number of seconds (got {args.poll_seconds:g})")
+        return switch_off(plane, args.application, environment, profile.name, args.flag, yes=args.yes,
+                          override_alarms=args.override_alarms, wait=not args.no_wait,
+                          how=Follow(poll_seconds=args.poll_seconds, sleep=sleep), stdin=stdin, stdout=out)
 
     return cli.run(command, stderr=stderr)
 
 
-__all__ = ["main", "revert", "switch_off"]
+__all__ = ["KILL_SWITCH_STRATEGY", "Follow", "follow", "main", "restore_monitors", "revert", "switch_off"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -144,6 +144,7 @@ class _Environment:
     id: str
     name: str
     deployments: list[_Deployment] = field(default_factory=list)
+    monitors: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -183,6 +184,8 @@ class FakeAppConfig:
             name: _Strategy(name, name, growth, factor, duration, bake)
             for name, (growth, factor, duration, bake) in PREDEFINED_STRATEGIES.items()
         }
+        #: CloudWatch alarm states by ARN (ALARM, OK, INSUFFICIENT_DATA): what a monitor sees.
+        self.alarm_states: dict[str, str] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -233,9 +236,11 @@ class FakeAppConfig:
             self.applications[app.id] = app
             return app.id
 
-    def add_environment(self, application_id: str, name: str) -> str:
+    def add_environment(self, application_id: str, name: str, *, monitors: Sequence[Mapping[str, str]] = ()) -> str:
         with self._lock:
-            env = _Environment(_new_id(), name)
+            env = _Environment(_new_id(), name, monitors=[dict(m) for m in monitors])
+            for monitor in env.monitors:
+                self.alarm_states.setdefault(monitor["AlarmArn"], "OK")
             self.applications[application_id].environments[env.id] = env
             return env.id
 
@@ -289,6 +294,20 @@ class FakeAppConfig:
                     deployment.stopped, deployment.stopped_at = "ROLLED_BACK", self.now
                     deployment.stopped_by = "CLOUDWATCH_ALARM"
 
+    def set_alarm_state(self, alarm_arn: str, state: str) -> None:
+        """A CloudWatch alarm changes state; in ALARM, each environment it monitors rolls back its deployment in progress."""
+        with self._lock:
+            self.alarm_states[alarm_arn] = state
+            if state != "ALARM":
+                return
+            for app in self.applications.values():
+                for env in app.environments.values():
+                    if any(m["AlarmArn"] == alarm_arn for m in env.monitors):
+                        self.alarm(app.id, env.id)
+
+    def _monitored_alarm_fires(self, env: _Environment) -> bool:
+        return any(self.alarm_states.get(m["AlarmArn"]) == "ALARM" for m in env.monitors)
+
     def seed_like_stack(self, application: str, environments: Sequence[str],
                         documents: Callable[[str], Iterable[tuple[str, str]]], *, minutes_ago: float = 60,
                         strategies: Mapping[str, str] | None = None) -> str:
@@ -300,7 +319,10 @@ class FakeAppConfig:
         app_id = self.add_application(application)
         profile_ids: dict[str, str] = {}
         for environment in environments:
-            env_id = self.add_environment(app_id, environment)
+            # One alarm and monitor role per environment, as GuardedEnvironment declares them.
+            env_id = self.add_environment(app_id, environment, monitors=[{
+                "AlarmArn": f"arn:aws:cloudwatch:us-east-1:111111111111:alarm:{application}-{environment}-errors",
+                "AlarmRoleArn": f"arn:aws:iam::111111111111:role/{application}-{environment}-monitor"}])
             for profile, content in documents(environment):
                 if profile not in profile_ids:
                     profile_ids[profile] = self.add_profile(app_id, profile)
@@ -380,6 +402,28 @@ class FakeAppConfig:
                             "Type": c.type, "ValidatorTypes": []}
                            for c in app.profiles.values() if p.get("Type") in (None, c.type)], p)
 
+    def GetEnvironment(self, p: dict[str, Any]) -> dict[str, Any]:
+        env = self._env(p)
+        return {"ApplicationId": p["ApplicationId"], "Id": env.id, "Name": env.name,
+                "State": _env_state(env, self.now), "Monitors": [dict(m) for m in env.monitors]}
+
+    def UpdateEnvironment(self, p: dict[str, Any]) -> dict[str, Any]:
+        env = self._env(p)
+        if "Monitors" in p:
+            env.monitors = [dict(m) for m in p["Monitors"]]
+        return self.GetEnvironment(p)
+
+    def CreateDeploymentStrategy(self, p: dict[str, Any]) -> dict[str, Any]:
+        strategy_id = self.add_strategy(p["Name"], duration=p["DeploymentDurationInMinutes"],
+                                        bake=p.get("FinalBakeTimeInMinutes", 0), growth_factor=p["GrowthFactor"],
+                                        growth_type=p.get("GrowthType", "LINEAR"))
+        s = self.strategies[strategy_id]
+        return {"Id": s.id, "Name": s.name, "DeploymentDurationInMinutes": s.duration, "FinalBakeTimeInMinutes": s.bake,
+                "GrowthFactor": s.growth_factor, "GrowthType": s.growth_type, "ReplicateTo": "NONE"}
+
+    def ListTagsForResource(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Tags": {}}  # resources the fake holds were not made by CloudFormation
+
     def ListDeploymentStrategies(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._page([{"Id": s.id, "Name": s.name, "DeploymentDurationInMinutes": s.duration,
                             "FinalBakeTimeInMinutes": s.bake, "GrowthFactor": s.growth_factor,
@@ -447,7 +491,10 @@ class FakeAppConfig:
                                                 f"latest deployment ({latest})")
         number = self.add_deployment(p["ApplicationId"], env.id, profile.id, int(p["ConfigurationVersion"]),
                                      strategy=strategy.id, description=p.get("Description"))
-        return self._full(p["ApplicationId"], env.id, env.deployments[number - 1])
+        deployment = env.deployments[number - 1]
+        if self._monitored_alarm_fires(env):  # a monitor already in ALARM rolls the deployment back at once
+            deployment.stopped, deployment.stopped_at, deployment.stopped_by = "ROLLED_BACK", self.now, "CLOUDWATCH_ALARM"
+        return self._full(p["ApplicationId"], env.id, deployment)
 
     def StopDeployment(self, p: dict[str, Any]) -> dict[str, Any]:
         env = self._env(p)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from appconfig_flags.ops.control_plane import ControlPlane
 from appconfig_flags.ops.testing import FakeAppConfig
 from flags import PROFILES
 
@@ -28,6 +29,24 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+class FakeCloudWatchAndSts:
+    """What the ops commands ask CloudWatch and STS, answered from the fake's alarm states (CloudWatch speaks
+    CBOR, which the fake's REST-JSON server does not)."""
+
+    def __init__(self, fake: FakeAppConfig) -> None:
+        self.fake = fake
+        self.describe_alarms_calls: list[list[str]] = []
+
+    def describe_alarms(self, *, AlarmNames: list[str], AlarmTypes: list[str]) -> dict[str, object]:  # noqa: N803
+        self.describe_alarms_calls.append(list(AlarmNames))
+        found = [{"AlarmName": arn.split(":alarm:")[1], "AlarmArn": arn, "StateValue": state, "StateReason": "test"}
+                 for arn, state in self.fake.alarm_states.items() if arn.split(":alarm:")[1] in AlarmNames]
+        return {"MetricAlarms": found, "CompositeAlarms": []}
+
+    def get_caller_identity(self) -> dict[str, str]:
+        return {"Account": "111111111111", "Arn": "arn:aws:iam::111111111111:user/operator"}
+
+
 @dataclass
 class Run:
     code: int
@@ -40,11 +59,17 @@ class Deployed:
 
     def __init__(self, fake: FakeAppConfig) -> None:
         self.fake = fake
+        self.cloudwatch = FakeCloudWatchAndSts(fake)
         self.app_id = fake.seed_like_stack(APP, ENVIRONMENTS, lambda env: [(p.name, p.render(env)) for p in PROFILES])
 
     def ids(self, environment: str) -> tuple[str, str, str]:
         app, env, profile = self.fake.find(APP, environment, "CheckoutFlags")
         return app, env, profile
+
+    def alarm_of(self, environment: str) -> str:
+        """The ARN of ``environment``'s monitor alarm."""
+        app, env, _ = self.ids(environment)
+        return self.fake.applications[app].environments[env].monitors[0]["AlarmArn"]
 
     def args(self, *extra: str) -> list[str]:
         return ["--application", APP, "--environments", ",".join(ENVIRONMENTS), "--endpoint-url",
@@ -61,7 +86,9 @@ class Deployed:
         from appconfig_flags.ops import emergency
 
         out, err = io.StringIO(), io.StringIO()
-        code = emergency.main(self.args(*extra), now=self.fake.now, stdin=io.StringIO(answer), stdout=out, stderr=err)
+        # Each wait between two checks of a deployment is one minute of the fake's clock.
+        code = emergency.main(self.args(*extra), now=self.fake.now, stdin=io.StringIO(answer), stdout=out, stderr=err,
+                              sleep=lambda seconds: self.fake.advance(minutes=1))
         return Run(code, out.getvalue(), err.getvalue())
 
 
@@ -69,7 +96,10 @@ class Deployed:
 def deployed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Deployed]:
     fake_credentials(monkeypatch, tmp_path)
     with FakeAppConfig(page_size=1) as fake:  # one item per page: every lookup must follow NextToken
-        yield Deployed(fake)
+        deployed = Deployed(fake)
+        monkeypatch.setattr(ControlPlane, "other", lambda plane, service, region=None: deployed.cloudwatch)
+        yield deployed
+
 
 
 def section(output: str, profile_in_environment: str) -> str:

@@ -1,6 +1,7 @@
 """make flags-revert and make flags-off end to end: boto3 against the local fake of AppConfig's control plane."""
 from __future__ import annotations
 
+import io
 import json
 
 from appconfig_flags.ops.control_plane import stack_version_label
@@ -112,14 +113,25 @@ def test_flags_off_deploys_a_copy_with_the_flag_disabled_and_status_then_reports
     assert start.params["ConfigurationVersion"] == "3"
     assert start.params["LatestDeploymentNumber"] == 1
     assert "Deployment #2 started: version 3 (allow-bitcoin-at-checkout off) to Beta with AppConfig.AllAtOnce" in run.out
+    assert "  deployment #2: BAKING, 100% of targets\n  deployment #2: COMPLETE, 100% of targets\n" in run.out
+    assert "Complete: Beta serves version 3 (allow-bitcoin-at-checkout off); clients get it at their next poll" in run.out
     assert "`make flags-revert ENV=Beta` to go back to version 1" in run.out
     status = section(deployed.status().out, "CheckoutFlags in Beta")
-    assert "baking version 3 (deployment #2, AppConfig.AllAtOnce): 10 min left of the 10 min bake" in status
+    assert "complete: version 3 (deployment #2, AppConfig.AllAtOnce)" in status
     assert f"content:    {DRIFT}" in status
     assert "version 3 was not made by the stack (label 'flags-off allow-bitcoin-at-checkout'" in status
     assert f"    Beta/{FLAG}: enabled false → true" in status
     # Production is untouched.
     assert f"content:    {IN_SYNC} (version 2)" in section(deployed.status().out, "CheckoutFlags in Production")
+
+
+def test_flags_off_with_no_wait_returns_while_it_bakes_and_promises_nothing(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--no-wait")
+    assert run.code == 0, run.err
+    assert "Not waiting (--no-wait): it is not complete yet, and a firing alarm still rolls it back" in run.out
+    assert "clients get it" not in run.out and "Complete:" not in run.out
+    status = section(deployed.status().out, "CheckoutFlags in Beta")
+    assert "baking version 3 (deployment #2, AppConfig.AllAtOnce): 10 min left of the 10 min bake" in status
 
 
 def test_flags_off_then_revert_serves_the_stack_version_again(deployed: Deployed) -> None:
@@ -210,3 +222,118 @@ def test_a_missing_application_is_refused(deployed: Deployed) -> None:
     run = deployed.emergency("--application", "Nope", "off", "--environment", "Beta", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert run.err.startswith("error: application 'Nope' not found in AppConfig in us-east-1")
+
+
+# -- alarms ---------------------------------------------------------------------------------------------
+def test_flags_off_says_the_alarms_it_read_on_exactly_the_monitors_alarms(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 0, run.err
+    assert "Alarms of Beta: FlagsDemo-Beta-errors (OK) — none in ALARM" in run.out
+    assert deployed.cloudwatch.describe_alarms_calls == [["FlagsDemo-Beta-errors"]]
+
+
+def test_flags_off_refuses_while_an_alarm_fires_naming_it_and_the_option(deployed: Deployed) -> None:
+    deployed.fake.set_alarm_state(deployed.alarm_of("Beta"), "ALARM")
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert run.err == ("error: FlagsDemo-Beta-errors (ALARM) of Beta is in ALARM, so AppConfig would roll this "
+                       "deployment back at once; to switch allow-bitcoin-at-checkout off anyway, pass --override-alarms "
+                       "(make flags-off ... OVERRIDE_ALARMS=1): it detaches Beta's monitors for this one deployment "
+                       "and restores them after; nothing was changed\n")
+    for operation in ("CreateHostedConfigurationVersion", "StartDeployment", "UpdateEnvironment"):
+        assert deployed.fake.operations(operation) == []
+
+
+def test_the_override_detaches_the_monitors_deploys_without_bake_waits_and_restores_them(deployed: Deployed) -> None:
+    alarm = deployed.alarm_of("Beta")
+    deployed.fake.set_alarm_state(alarm, "ALARM")
+    app, env, profile = deployed.ids("Beta")
+    before = deployed.fake.applications[app].environments[env].monitors
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms")
+    assert run.code == 0, run.err
+    assert [c.params.get("Monitors") for c in deployed.fake.operations("UpdateEnvironment")] == [[], before]
+    assert deployed.fake.applications[app].environments[env].monitors == before
+    [created] = deployed.fake.operations("CreateDeploymentStrategy")
+    assert (created.params["Name"], created.params["DeploymentDurationInMinutes"],
+            created.params["FinalBakeTimeInMinutes"]) == ("FlagsOps.AllAtOnceNoBake", 0, 0)
+    [version] = deployed.fake.operations("CreateHostedConfigurationVersion")
+    assert version.params["VersionLabel"] == f"flags-off {FLAG} (alarms overridden)"
+    assert "alarms overridden (FlagsDemo-Beta-errors (ALARM) in ALARM)" in version.params["Description"]
+    assert deployed.fake.deployment_state(app, env, 2) == "COMPLETE"
+    assert json.loads(deployed.fake.version_content(app, profile, 3))["values"][FLAG]["enabled"] is False
+    assert run.out.index("Detached 1 monitor(s) of Beta") < run.out.index("Deployment #2 started")
+    assert run.out.index("COMPLETE, 100% of targets") < run.out.index("Restored the 1 monitor(s) of Beta")
+    # The strategy is made once and reused.
+    deployed.fake.advance(minutes=1)
+    assert deployed.emergency("revert", "--environment", "Beta", "--yes").code == 0
+    assert deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms").code == 0
+    assert len(deployed.fake.operations("CreateDeploymentStrategy")) == 1
+
+
+def test_the_override_restores_the_monitors_when_the_deployment_cannot_start(deployed: Deployed) -> None:
+    deployed.fake.set_alarm_state(deployed.alarm_of("Beta"), "ALARM")
+    deployed.fake.fail("StartDeployment", "ConflictException", "Another deployment started")
+    app, env, _ = deployed.ids("Beta")
+    before = list(deployed.fake.applications[app].environments[env].monitors)
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms")
+    assert run.code == 1 and "it is NOT served" in run.err
+    assert deployed.fake.applications[app].environments[env].monitors == before
+    assert "Restored the 1 monitor(s) of Beta" in run.out
+
+
+def test_the_override_restores_the_monitors_when_interrupted(deployed: Deployed) -> None:
+    from appconfig_flags.ops import emergency
+
+    deployed.fake.set_alarm_state(deployed.alarm_of("Beta"), "ALARM")
+    app, env, _ = deployed.ids("Beta")
+    before = list(deployed.fake.applications[app].environments[env].monitors)
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    deployed.fake.add_strategy("FlagsOps.AllAtOnceNoBake", duration=1, bake=0)  # still deploying at the first check
+    out, err = io.StringIO(), io.StringIO()
+    code = emergency.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms"),
+                          stdout=out, stderr=err, sleep=interrupt)
+    assert code == 130 and err.getvalue() == "interrupted\n"
+    assert deployed.fake.applications[app].environments[env].monitors == before
+    assert "Restored the 1 monitor(s) of Beta" in out.getvalue()
+
+
+def test_a_deployment_rolled_back_by_an_alarm_fails_the_command_with_the_reason(deployed: Deployed) -> None:
+    from appconfig_flags.ops import emergency
+
+    alarm = deployed.alarm_of("Beta")
+    out, err = io.StringIO(), io.StringIO()
+    code = emergency.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes"), stdout=out,
+                          stderr=err, sleep=lambda seconds: deployed.fake.set_alarm_state(alarm, "ALARM"))
+    assert code == 1
+    assert err.getvalue() == ("error: AppConfig rolled back deployment #2 (version 3 (allow-bitcoin-at-checkout off)) "
+                              "because an alarm fired (FlagsDemo-Beta-errors (ALARM)): it is NOT served; Beta serves "
+                              "what it served before\n")
+    assert "clients get it" not in out.getvalue() and "ROLLED_BACK" in out.getvalue()
+
+
+def test_the_override_and_no_wait_do_not_go_together(deployed: Deployed) -> None:
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms", "--no-wait")
+    assert run.code == 1 and "--override-alarms waits for the deployment" in run.err
+    assert deployed.fake.operations("UpdateEnvironment") == []
+
+
+def test_revert_says_the_alarms_and_works_while_one_fires(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=4)
+    deployed.fake.set_alarm_state(deployed.alarm_of("Production"), "ALARM")  # rolls the canary back itself
+    deployed.fake.set_alarm_state(deployed.alarm_of("Production"), "OK")
+    version = _start_canary(deployed, "Production", minutes_ago=4)
+    deployed.fake.alarm_states[deployed.alarm_of("Production")] = "ALARM"
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 0, run.err
+    assert "Alarms of Production: FlagsDemo-Production-errors (ALARM) — 1 in ALARM" in run.out
+    assert f"version {version}" in run.out and "AppConfig rolled it back (ROLLED_BACK)" in run.out
+
+
+def test_restoring_monitors_of_an_environment_no_stack_made_says_how_to_do_it_by_hand(deployed: Deployed) -> None:
+    run = deployed.emergency("restore-monitors", "--environment", "Beta", "--yes")
+    assert run.code == 1
+    assert run.err == ("error: environment Beta carries no aws:cloudformation tags, so no stack declares it; restore "
+                       "its monitors by hand (aws appconfig update-environment --monitors ...)\n")

@@ -113,7 +113,7 @@ EVERYONE = Variant(name="everyone", enabled=False)
 
 
 def variants_doc(*variants: Variant) -> dict[str, Any]:
-    return checkout(with_(BITCOIN, variants=variants, environments={}), environments=("Beta",)).document("Beta")
+    return checkout(with_(BITCOIN, variants=variants, values={}, environments={}), environments=("Beta",)).document("Beta")
 
 
 def test_variants_added_removed_and_changed() -> None:

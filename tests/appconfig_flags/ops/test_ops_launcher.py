@@ -19,11 +19,11 @@ def test_status_and_off_run_against_the_app_named_in_cdk_json(deployed: Deployed
     out = capsys.readouterr().out
     assert "CheckoutFlags in Beta" in out and "CheckoutFlags in Production" in out
     code = flags_ops.main(["off", "--flag", "allow-bitcoin-at-checkout", "--environment", "Beta", "--endpoint-url",
-                           url, "--yes"])
+                           url, "--yes", "--no-wait"])
     assert code == 0, capsys.readouterr().err
     assert [c.params["ConfigurationVersion"] for c in deployed.fake.operations("StartDeployment")] == ["3"]
 
 
 def test_an_unknown_command_shows_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert flags_ops.main(["undo"]) == 2
-    assert "status|revert|off" in capsys.readouterr().err
+    assert "status|revert|off|restore-monitors" in capsys.readouterr().err
