@@ -37,7 +37,7 @@ class FakeCloudWatchAndSts:
         self.fake = fake
         self.describe_alarms_calls: list[list[str]] = []
 
-    def describe_alarms(self, *, AlarmNames: list[str], AlarmTypes: list[str]) -> dict[str, object]:  # noqa: N803
+    def describe_alarms(self, *, AlarmNames: list[str], AlarmTypes: list[str]) -> dict[str, object]:
         self.describe_alarms_calls.append(list(AlarmNames))
         found = [{"AlarmName": arn.split(":alarm:")[1], "AlarmArn": arn, "StateValue": state, "StateReason": "test"}
                  for arn, state in self.fake.alarm_states.items() if arn.split(":alarm:")[1] in AlarmNames]
