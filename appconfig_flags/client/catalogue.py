@@ -103,7 +103,7 @@ class Catalogue:
         whole: list[Problem] = []
         for problem in self.problems(snapshot):
             # Flag keys hold no '/' (AppConfig's key pattern), so the path's next segment is the flag.
-            key = problem.path[len(prefix):].split("/", 1)[0] if problem.path.startswith(prefix) else None
+            key = problem.path[len(prefix):].split("/", 1)[0] if problem.path.startswith(prefix) else ""
             if key in snapshot.flags:
                 by_flag.setdefault(key, []).append(problem)
             else:
