@@ -2,6 +2,7 @@
 from typing import TYPE_CHECKING
 
 from .attributes import Attribute, AttributeType, AttributeValue, Constraints
+from .experiments import Experiment, ExperimentRun, Treatment
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import FlagValidationError, Problem
 from .profile import Profile, check_document_text
@@ -19,6 +20,8 @@ __all__ = [
     "AttributeValue",
     "Constraints",
     "Evaluation",
+    "Experiment",
+    "ExperimentRun",
     "Flag",
     "FlagEvaluator",
     "FlagValidationError",
@@ -28,6 +31,7 @@ __all__ = [
     "Rule",
     "RuleProblem",
     "ShortTerm",
+    "Treatment",
     "Variant",
     "check_document",
     "check_document_text",

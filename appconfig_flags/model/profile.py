@@ -11,6 +11,7 @@ from .attributes import Attribute, value_from_json
 from .bulk import paused_gc
 from .dates import date_findings
 from .document import dump_json, nesting_problem, parse_json
+from .experiments import Experiment, experiment_problems
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .objects import profile_object_problems
 from .problems import FlagValidationError, Problem, raise_if_any, safe_repr
@@ -53,6 +54,9 @@ class Profile:
     ``retired_environments``: environments removed from the application whose overrides flags may
     still hold; they are dropped from the flags with a ``retired-environment`` warning, not rendered.
     Default: none (an override of an undeclared environment is an ``unknown-environment`` error).
+    ``experiments``: AppConfig experiments on flags of this profile (:mod:`.experiments`), validated
+    with it: their flag and environment, audience rule (against ``context``), treatments (each value
+    against the flag's attributes) and run. Default: none.
     """
 
     name: str
@@ -64,6 +68,7 @@ class Profile:
     today: date | None = None
     overdue: str = "warning"
     retired_environments: tuple[str, ...] = ()
+    experiments: tuple[Experiment, ...] = ()
     #: Findings AppConfig may accept but that are probably slips, from every document checked.
     warnings: tuple[Problem, ...] = field(default=(), init=False, compare=False)
     #: The validated document text per environment (``None``: the default values).
@@ -73,7 +78,7 @@ class Profile:
         default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("flags", "environments", "retired_environments"):  # a list is taken as a tuple
+        for name in ("flags", "environments", "retired_environments", "experiments"):  # a list is taken as a tuple
             if type(value := getattr(self, name)) is list:
                 object.__setattr__(self, name, tuple(value))
         # Types before use: nothing below reads a field that does not hold its declared type (objects.py).
@@ -118,6 +123,17 @@ class Profile:
             if flag.key == key:
                 return flag
         raise KeyError(f"profile {self.name!r} has no flag {key!r}; it has {[f.key for f in self.flags]}")
+
+    def experiment(self, name: str) -> Experiment:
+        """The experiment named ``name``; ``KeyError`` naming the known names otherwise."""
+        for experiment in self.experiments:
+            if experiment.name == name:
+                return experiment
+        raise KeyError(f"profile {self.name!r} has no experiment {name!r}; it has {[e.name for e in self.experiments]}")
+
+    def experiments_in(self, environment: str | None) -> tuple[Experiment, ...]:
+        """The experiments that run in ``environment``, in declaration order."""
+        return tuple(e for e in self.experiments if e.environment == environment)
 
     def overridden_environments(self) -> tuple[str, ...]:
         """Every environment name some flag overrides, in first-seen order."""
@@ -181,6 +197,12 @@ class Profile:
                         [v for v in variants if isinstance(v, Variant)], path=path, context=context)
                     problems += more
                     warnings += more_warnings
+        if self.experiments != ():
+            more, more_warnings = experiment_problems(
+                self.experiments, profile=self.name, flags={f.key: f for f in self.flags if isinstance(f, Flag)},
+                environments=self.environments, context=context, strict=self.strict)
+            problems += more
+            warnings += more_warnings
         return problems, warnings
 
     def _check(self) -> tuple[list[Problem], list[Problem]]:
