@@ -12,6 +12,7 @@ from appconfig_flags.model import AttributeValue
 from .errors import ErrorKind, SourceError, UnsupportedContentError
 
 if TYPE_CHECKING:
+    from .experiments import SimulatedExperiment
     from .targeting import FlagTargeting
 
 #: Content types a source accepts; AppConfig serves basic feature flags as JSON (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
@@ -45,11 +46,14 @@ class Snapshot:
     ``targeting`` holds the multi-variant flags this process evaluates itself (local sources:
     :mod:`.targeting`); their entry in ``flags`` is the answer without context. Default: none (the
     Agent evaluates variants; AppConfig's data plane serves them only in Ion, refused here).
+    ``experiments`` holds, by flag key, the experiment runs a local source simulates (:mod:`.experiments`;
+    not AppConfig's bucketing). Default: none (the Agent assigns treatments itself).
     """
 
     flags: Mapping[str, FlagData]
     version_label: str | None = None
     targeting: Mapping[str, FlagTargeting] = field(default_factory=lambda: MappingProxyType({}))
+    experiments: Mapping[str, SimulatedExperiment] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_retrieval_form(cls, data: Any, *, version_label: str | None = None) -> Snapshot:
