@@ -136,3 +136,14 @@ def test_overrides_pin_an_entity_and_no_run_exposes_no_one() -> None:
     assert data is not None and data.variant == "__t1__"
     assert simulated.assign({"country": "US"}, "user-1") is None  # 0% exposure
     assert SimulatedExperiment.from_json({**pinned, "run": None}) is None
+
+
+def test_the_catalogue_source_simulates_the_catalogues_run_in_its_environment_only() -> None:
+    from appconfig_flags.client import CatalogueFileSource, Snapshot
+    from tests.conftest import ROOT
+
+    beta, production = (CatalogueFileSource("CheckoutFlags", env, root=ROOT).fetch() for env in ("Beta", "Production"))
+    assert isinstance(beta, Snapshot) and isinstance(production, Snapshot)
+    assert (set(beta.experiments), set(production.experiments)) == ({"allow-bitcoin-at-checkout"}, set())
+    assert beta.experiments["allow-bitcoin-at-checkout"] == SimulatedExperiment.from_json(
+        BITCOIN_DISCOUNT_EXPERIMENT.to_json())
