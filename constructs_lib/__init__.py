@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from .application import FlagsApplication
     from .environment import EnvironmentOptions, GuardedEnvironment
+    from .experiment import FlagExperiment
     from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
     from .monitors import AlarmMonitor
     from .props import PropsError
@@ -50,6 +51,7 @@ _CONSTRUCTS = {
     "FlagsApplication": ".application",
     "GuardedEnvironment": ".environment",
     "EnvironmentOptions": ".environment",
+    "FlagExperiment": ".experiment",
     "FeatureFlagProfile": ".feature_flag_profile",
     "FeatureFlagOptions": ".feature_flag_profile",
     "AlarmMonitor": ".monitors",
@@ -77,6 +79,7 @@ __all__ = [
     "FeatureFlagProfile",
     "Flag",
     "FlagEvaluator",
+    "FlagExperiment",
     "FlagValidationError",
     "FlagValue",
     "FlagsApplication",
