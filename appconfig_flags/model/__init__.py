@@ -2,7 +2,6 @@
 from typing import TYPE_CHECKING
 
 from .attributes import Attribute, AttributeType, AttributeValue, Constraints
-from .experiments import Experiment, ExperimentRun, Treatment
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import FlagValidationError, Problem
 from .profile import Profile, check_document_text
@@ -11,6 +10,7 @@ from .schema import check_document
 from .targeting.rule import Rule, ctx
 
 if TYPE_CHECKING:
+    from .experiments import Experiment, ExperimentRun, Treatment
     from .targeting import Evaluation, FlagEvaluator, RuleProblem, encode_context, weighted_split
 
 
@@ -43,9 +43,12 @@ __all__ = [
 
 #: Targeting names loaded on first use: importing the model does not load the rule parser or evaluator.
 _TARGETING = frozenset({"Evaluation", "FlagEvaluator", "RuleProblem", "encode_context", "weighted_split"})
+#: Experiment names, loaded on first use too: a catalogue without experiments does not pay for them.
+_EXPERIMENTS = frozenset({"Experiment", "ExperimentRun", "Treatment"})
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
     from appconfig_flags._lazy import lazy_exports
 
-    __getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_TARGETING, ".targeting"), __all__)
+    __getattr__, __dir__ = lazy_exports(
+        __name__, {**dict.fromkeys(_TARGETING, ".targeting"), **dict.fromkeys(_EXPERIMENTS, ".experiments")}, __all__)

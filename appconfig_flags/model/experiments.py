@@ -24,12 +24,12 @@ from .targeting.rule import Rule
 if TYPE_CHECKING:
     from .targeting.context import ContextDeclaration
 
-#: ExperimentDefinition ``Name``: ``^(?!AWS\.).{1,64}$`` (``.`` takes no line feed).
-EXPERIMENT_NAME = re.compile(r"(?!AWS\.)[^\n\r]{1,64}")
+#: ExperimentDefinition ``Name``: ``^(?!AWS\.).{1,64}$`` (``.`` takes no line feed). Compiled on first use.
+EXPERIMENT_NAME = r"(?!AWS\.)[^\n\r]{1,64}"
 #: ExperimentDefinition ``Treatments``: 1 to 5 (besides the ``Control``).
 TREATMENTS_MIN, TREATMENTS_MAX = 1, 5
 #: Treatment ``Key``: ``^[a-zA-Z0-9]{1,8}``, held to the whole key [I] (it is written ``__key__`` in answers).
-TREATMENT_KEY = re.compile(r"[a-zA-Z0-9]{1,8}")
+TREATMENT_KEY = r"[a-zA-Z0-9]{1,8}"
 #: ExperimentDefinition ``AudienceRule``: 1 to 16384 characters, the variant rule language.
 AUDIENCE_RULE_MAX = 16384
 #: ``Hypothesis``, ``LaunchCriteria``, ``AudienceDescription``, Treatment and run ``Description``: at most 1024.
@@ -246,7 +246,7 @@ class _ExperimentCheck:
     # -- AppConfig's limits ---------------------------------------------------------------------
     def name(self) -> None:
         name = self.experiment.name
-        if not EXPERIMENT_NAME.fullmatch(name):
+        if not re.fullmatch(EXPERIMENT_NAME, name):
             self.bad("", "experiment-name", "an experiment name has 1 to 64 characters, no line feed, and does not "
                      "start with 'AWS.'", name)
 
@@ -288,7 +288,7 @@ class _ExperimentCheck:
         seen: set[str] = set()
         total = 0.0
         for (where, treatment), (key, _) in zip(self._treatments(), e.arms()):
-            if not TREATMENT_KEY.fullmatch(key):
+            if not re.fullmatch(TREATMENT_KEY, key):
                 self.bad(f"{where}/key", "treatment-key", "a treatment key is 1 to 8 ASCII letters or digits", key)
             elif key in seen:
                 self.bad(f"{where}/key", "treatment-key", "two treatments of the experiment share this key", key)

@@ -11,13 +11,13 @@ from .attributes import Attribute, value_from_json
 from .bulk import paused_gc
 from .dates import date_findings
 from .document import dump_json, nesting_problem, parse_json
-from .experiments import Experiment, experiment_problems
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .objects import profile_object_problems
 from .problems import FlagValidationError, Problem, raise_if_any, safe_repr
 from .schema import check_definitions, check_document, check_values, size_problem
 
-if TYPE_CHECKING:  # The rule checker and evaluator load only for profiles that use them.
+if TYPE_CHECKING:  # The rule checker, evaluator and experiments load only for profiles that use them.
+    from .experiments import Experiment
     from .targeting.context import ContextDeclaration
     from .targeting.evaluate import Evaluation, FlagEvaluator
 
@@ -198,6 +198,8 @@ class Profile:
                     problems += more
                     warnings += more_warnings
         if self.experiments != ():
+            from .experiments import experiment_problems
+
             more, more_warnings = experiment_problems(
                 self.experiments, profile=self.name, flags={f.key: f for f in self.flags if isinstance(f, Flag)},
                 environments=self.environments, context=context, strict=self.strict)

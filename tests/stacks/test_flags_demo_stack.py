@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +219,7 @@ def test_treatments_and_exposure_respect_appconfig_limits(template: Template) ->
     arms = [props["Control"], *props["Treatments"]]
     assert [(a["Key"], a["Weight"], a["AttributeValues"]["bitcoin-discount-percentage"]) for a in arms] == [
         ("c", 50, {"NumberValue": 5}), ("t1", 50, {"NumberValue": 10})]
-    assert all(TREATMENT_KEY.fullmatch(a["Key"]) and a["Weight"] >= 0 for a in arms)
+    assert all(re.fullmatch(TREATMENT_KEY, a["Key"]) and a["Weight"] >= 0 for a in arms)
     assert all(len(props.get(k, "")) <= 1024 for k in ("Hypothesis", "LaunchCriteria", "AudienceDescription"))
     template.resource_count_is("AWS::AppConfig::ExperimentRun", 1)
     (run,) = template.find_resources("AWS::AppConfig::ExperimentRun").values()
