@@ -79,12 +79,12 @@ BITCOIN_DISCOUNT_EXPERIMENT = Experiment(
     hypothesis="A 10% discount makes more US users pay in Bitcoin than the 5% discount does.",
     launch_criteria="At least 20% more Bitcoin checkouts per exposed user with 10% than with 5%.",
     control=Treatment(enabled=True, weight=50, description="Beta's discount, 5%",
-                      values={"default-currency": "USD", "bitcoin-discount-percentage": 5,
-                              "bitcoin-discount-end-date": DISCOUNT_ENDS}),
+                      values={"default-currency": "USD", "bitcoin-discount-end-date": DISCOUNT_ENDS,
+                              "bitcoin-discount-percentage": 5}),
     treatments=(
         Treatment(enabled=True, weight=50, description="Twice the discount, 10%",
-                  values={"default-currency": "USD", "bitcoin-discount-percentage": 10,
-                          "bitcoin-discount-end-date": DISCOUNT_ENDS}),
+                  values={"default-currency": "USD", "bitcoin-discount-end-date": DISCOUNT_ENDS,
+                          "bitcoin-discount-percentage": 10}),
     ),
     run=ExperimentRun(exposure=50, description="First run: half of the US audience"),
 )
