@@ -13,8 +13,7 @@ Agent may expose and assign another share of entities; only the proportions are 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -37,21 +36,40 @@ def treatment_of(variant: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-@dataclass(frozen=True, slots=True)
 class SimulatedExperiment:
     """A running experiment as a local source simulates it (see the module's warning: not AppConfig's bucketing).
 
     Built from :meth:`~appconfig_flags.model.Experiment.to_json` (an experiment without a run exposes no one).
+    Equal when name, flag, audience, exposure, arms and overrides are. A plain slotted class, not a
+    dataclass: a service whose catalogue runs an experiment builds one at start-up, and a dataclass
+    costs about 0.5 ms to define.
     """
 
-    name: str
-    flag_key: str
-    audience: str
-    exposure: Decimal
-    #: (treatment key, weight, the data served), control first.
-    arms: tuple[tuple[str, float, FlagData], ...]
-    overrides: Mapping[str, str]
-    _in_audience: Any = field(compare=False, repr=False)
+    __slots__ = ("_in_audience", "arms", "audience", "exposure", "flag_key", "name", "overrides")
+
+    def __init__(self, *, name: str, flag_key: str, audience: str, exposure: Decimal,
+                 arms: tuple[tuple[str, float, FlagData], ...], overrides: Mapping[str, str],
+                 in_audience: Callable[[Mapping[str, str]], bool]) -> None:
+        self.name = name
+        self.flag_key = flag_key
+        self.audience = audience
+        self.exposure = exposure
+        #: (treatment key, weight, the data served), control first.
+        self.arms = arms
+        self.overrides = overrides
+        self._in_audience = in_audience
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.name, self.flag_key, self.audience, self.exposure, self.arms, dict(self.overrides))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SimulatedExperiment) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking mappings inside: not hashable, like a dataclass
+
+    def __repr__(self) -> str:
+        return (f"SimulatedExperiment(name={self.name!r}, flag_key={self.flag_key!r}, audience={self.audience!r}, "
+                f"exposure={self.exposure!r}, arms={[key for key, _, _ in self.arms]!r})")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SimulatedExperiment | None:
@@ -71,7 +89,7 @@ class SimulatedExperiment:
         return cls(name=data["name"], flag_key=data["flag"], audience=data["audience"],
                    exposure=Decimal(str(run["exposure"])), arms=tuple(arms),
                    overrides=MappingProxyType(dict(run.get("overrides", {}))),
-                   _in_audience=compile_rule(parse_rule(data["audience"]), data["flag"]))
+                   in_audience=compile_rule(parse_rule(data["audience"]), data["flag"]))
 
     def assign(self, context: Mapping[str, str], entity_id: str) -> FlagData | None:
         """The arm's data for ``entity_id`` with the encoded ``context``; ``None``: not in the run (the deployed flag)."""
