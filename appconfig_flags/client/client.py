@@ -220,8 +220,9 @@ class FlagsClient:
             state = view.states.get(flag.key)  # a basic flag: the same state as without context
             if state is not None and state.flag is flag:
                 return state
-        if found.resolution is Resolution.SERVED and snapshot is not None and flag.key in snapshot.targeting:
-            # Local variants: one state per variant and version, built on first read.
+        if found.resolution is Resolution.SERVED and snapshot is not None and (
+                flag.key in snapshot.targeting or flag.key in snapshot.experiments):
+            # Local variants and simulated treatments: one state per variant and version, built on first read.
             key = (flag.key, found.data.variant)
             state = view.variant_states.get(key)
             if state is None or state.flag is not flag:

@@ -195,7 +195,7 @@ class _ExperimentCheck:
         for name in ("name", "environment"):
             if not isinstance(getattr(e, name), str):
                 self.bad(name, "field-type", f"{name} is a string", getattr(e, name))
-        if not isinstance(e.flag, (Flag, str)):
+        if not isinstance(e.flag, (Flag, str)) or not isinstance(e.flag_key, str):
             self.bad("flag", "field-type", "flag is a Flag or a flag key", e.flag)
         if not isinstance(e.audience, (Rule, str)):
             self.bad("audience", "field-type", "audience is a Rule or rule text", e.audience)

@@ -119,6 +119,8 @@ def test_local_assignment_is_deterministic_and_follows_exposure_and_weights() ->
     assert 1800 <= counts[None] <= 2200 and 900 <= counts["c"] <= 1100 and 900 <= counts["t1"] <= 1100, counts
     assert {s.value("bitcoin-discount-percentage") for s in states if s.treatment == "t1"} == {10}
     assert {s.value("bitcoin-discount-percentage") for s in states if s.treatment is None} == {5}  # the deployed flag
+    treated = [s for s in states if s.treatment == "t1"]
+    assert all(s is treated[0] for s in treated)  # one state per treatment and version, as for local variants
 
 
 def test_outside_the_audience_no_one_is_assigned() -> None:
