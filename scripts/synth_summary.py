@@ -75,6 +75,9 @@ def _experiment_text(definition: dict[str, Any], run: dict[str, Any] | None, res
     rule = str(p.get("AudienceRule", "?"))
     rule = rule if len(rule) <= RULE_SHOWN else rule[:RULE_SHOWN - 1] + "…"
     exposure = f"run at {run['Properties'].get('ExposurePercentage')}% exposure" if run is not None else "no run"
+    pinned = (run or {}).get("Properties", {}).get("TreatmentOverrides", {}).get("Inline", {})
+    if pinned:
+        exposure += f", {len(pinned)} entity override(s)"
     waits = f", after {', '.join(after)}" if after else ""
     return (f"experiment {p.get('Name')} on {p.get('FlagKey')}{waits}: audience {rule}; {'; '.join(shown)}; {exposure}")
 

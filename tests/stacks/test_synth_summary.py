@@ -114,3 +114,15 @@ def test_an_experiment_without_a_run_says_so_and_shows_only_the_values_its_treat
         "Treatments": [arm("t1", True, layout="compact", colour="red")]}}}})
     assert lines == [('  experiment layout on new-layout: audience (exists key::"userId"); c weight 1 (off, '
                      'layout="classic"); t1 weight 1 (on, layout="compact"); no run')]
+
+
+def test_a_run_with_overrides_counts_them() -> None:
+    lines = summarize({"Resources": {
+        "E": {"Type": "AWS::AppConfig::ExperimentDefinition", "Properties": {
+            "Name": "x", "FlagKey": "f", "AudienceRule": "(exists key::\"a\")",
+            "Control": {"Key": "c", "Enabled": True, "Weight": 1}, "Treatments": []}},
+        "R": {"Type": "AWS::AppConfig::ExperimentRun", "Properties": {
+            "ExperimentDefinitionIdentifier": {"Fn::GetAtt": ["E", "Id"]}, "ExposurePercentage": 5,
+            "TreatmentOverrides": {"Inline": {"qa-1": "c", "qa-2": "c"}}}}}})
+    assert lines == [('  experiment x on f: audience (exists key::"a"); c weight 1 (on); run at 5% exposure, '
+                     '2 entity override(s)')]

@@ -54,6 +54,14 @@ def test_a_new_experiment_and_a_raised_exposure_are_one_line_each(
     assert run(capsys) == (0, lines, "")
 
 
+def test_markdown_lists_the_experiment_changes_after_the_flag_changes(
+        with_experiment: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_experiment(with_experiment, exposure=60)
+    assert run(capsys, "--format", "markdown")[1].splitlines() == [
+        "### Flag changes, HEAD → working tree", "", "No flag changes.", "", "**Experiments**", "",
+        "- `Beta/experiments/discount: run.exposure 50 → 60`"]
+
+
 def test_a_lower_exposure_is_an_error_with_exit_status_3(with_experiment: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_experiment(with_experiment, exposure=20)
     status, out, err = run(capsys)
