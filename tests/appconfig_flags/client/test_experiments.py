@@ -149,3 +149,32 @@ def test_the_catalogue_source_simulates_the_catalogues_run_in_its_environment_on
     assert (set(beta.experiments), set(production.experiments)) == ({"allow-bitcoin-at-checkout"}, set())
     assert beta.experiments["allow-bitcoin-at-checkout"] == SimulatedExperiment.from_json(
         BITCOIN_DISCOUNT_EXPERIMENT.to_json())
+
+
+def test_a_changed_run_is_a_change_of_its_flag() -> None:
+    from appconfig_flags.client import ClientEvent, EventDetails, Snapshot
+    from appconfig_flags.client.targeting import snapshot_from_profile
+
+    before = BITCOIN_DISCOUNT_EXPERIMENT.to_json()
+    after = {**before, "run": {**before["run"], "exposure": 80}}
+    snapshots = [snapshot_from_profile(CHECKOUT_FLAGS, "Beta", version_label=str(i), experiments=[run])
+                 for i, run in enumerate((before, after))]
+
+    class Source:
+        name = "test"
+        poll_interval = 0.0
+
+        def fetch(self) -> Snapshot:
+            return snapshots.pop(0)
+
+        def reset(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    heard: list[tuple[ClientEvent, EventDetails]] = []
+    client = FlagsClient(Source(), catalogue=CHECKOUT_FLAGS, background=False)
+    client.subscribe(lambda event, details: heard.append((event, details)))
+    client.poll()
+    client.poll()
+    assert [(e, d.flags_changed) for e, d in heard if e is ClientEvent.CHANGED] == [
+        (ClientEvent.CHANGED, ("allow-bitcoin-at-checkout",))]
