@@ -37,7 +37,8 @@ def check_catalogue(module_name: str) -> tuple[list[str], int]:
         for environment in environments:
             profile.render(environment)  # the text validated when the profile was built
         lines += [f"warning: {w}" for w in profile.warnings]
-        lines.append(f"ok: {profile.name}: {len(profile.flags)} flag(s) valid for "
+        experiments = f" and {len(profile.experiments)} experiment(s)" if profile.experiments else ""
+        lines.append(f"ok: {profile.name}: {len(profile.flags)} flag(s){experiments} valid for "
                      f"{', '.join(environments) or 'every environment (default values)'}")
     return lines, 0
 

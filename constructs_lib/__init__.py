@@ -18,6 +18,8 @@ from appconfig_flags.model import (
     AttributeType,
     AttributeValue,
     Constraints,
+    Experiment,
+    ExperimentRun,
     Flag,
     FlagValidationError,
     FlagValue,
@@ -25,6 +27,7 @@ from appconfig_flags.model import (
     Profile,
     Rule,
     ShortTerm,
+    Treatment,
     Variant,
     check_document,
     check_document_text,
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
     from .application import FlagsApplication
     from .environment import EnvironmentOptions, GuardedEnvironment
+    from .experiment import FlagExperiment
     from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
     from .monitors import AlarmMonitor
     from .props import PropsError
@@ -47,6 +51,7 @@ _CONSTRUCTS = {
     "FlagsApplication": ".application",
     "GuardedEnvironment": ".environment",
     "EnvironmentOptions": ".environment",
+    "FlagExperiment": ".experiment",
     "FeatureFlagProfile": ".feature_flag_profile",
     "FeatureFlagOptions": ".feature_flag_profile",
     "AlarmMonitor": ".monitors",
@@ -68,10 +73,13 @@ __all__ = [
     "DeploymentStrategy",
     "EnvironmentOptions",
     "Evaluation",
+    "Experiment",
+    "ExperimentRun",
     "FeatureFlagOptions",
     "FeatureFlagProfile",
     "Flag",
     "FlagEvaluator",
+    "FlagExperiment",
     "FlagValidationError",
     "FlagValue",
     "FlagsApplication",
@@ -83,6 +91,7 @@ __all__ = [
     "Rule",
     "RuleProblem",
     "ShortTerm",
+    "Treatment",
     "Variant",
     "check_document",
     "check_document_text",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aws_cdk import CfnResource
 from aws_cdk import aws_appconfig as appconfig
 from constructs import Construct
 from typing_extensions import Unpack
@@ -11,6 +12,7 @@ from typing_extensions import Unpack
 from appconfig_flags.model import Profile
 
 from .environment import EnvironmentOptions, GuardedEnvironment
+from .experiment import FlagExperiment
 from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
 from .promotion import promotion_order
 from .props import Problems, PropsError
@@ -78,7 +80,9 @@ class FlagsApplication(Construct):
         self._strategy_ids: dict[DeploymentStrategy, str] = {}
         self._strategies_scope: Construct | None = None
         self._environment_strategy: dict[str, DeploymentStrategy] = {}
-        self._last_deployment: dict[str, appconfig.CfnDeployment] = {}
+        # The last resource that deploys to each environment: a deployment, or an experiment run (it deploys too).
+        self._last_deployment: dict[str, CfnResource] = {}
+        self._experiments: list[FlagExperiment] = []
         # (environment name, profile name) -> deployment, for promotion order
         self._deployment_of: dict[tuple[str, str], appconfig.CfnDeployment] = {}
 
@@ -101,6 +105,11 @@ class FlagsApplication(Construct):
     def deployments(self) -> tuple[Deployment, ...]:
         """Every deployment declared, in the order CloudFormation runs them per environment."""
         return tuple(self._deployments)
+
+    @property
+    def experiments(self) -> tuple[FlagExperiment, ...]:
+        """Every experiment declared, in the order its environment's resources are created."""
+        return tuple(self._experiments)
 
     @property
     def environment_names(self) -> tuple[str, ...]:
@@ -150,7 +159,9 @@ class FlagsApplication(Construct):
     ) -> FeatureFlagProfile:
         """Add a :class:`FeatureFlagProfile` (same options) and deploy it to ``deploy_to`` in order.
 
-        ``deploy_to`` Default: every environment added so far.
+        ``deploy_to`` Default: every environment added so far. The profile's experiments in those
+        environments follow its deployment there (:class:`FlagExperiment`); experiments of other
+        environments are left to the stacks that deploy those (a pipeline's stages).
         """
         # Checked before the profile is built: its own checks would blame the profile for a wrong target.
         problems = Problems(self)
@@ -177,6 +188,7 @@ class FlagsApplication(Construct):
                 targets, name=lambda e: e.environment_name,
                 after=lambda e: e.promote_after.environment_name if e.promote_after is not None else None):
             self._deploy(flags, environment)
+            self._add_experiments(flags, environment)
         self._profiles.append(flags)
         return flags
 
@@ -240,6 +252,20 @@ class FlagsApplication(Construct):
         self._deployment_of[(environment.environment_name, flags.profile.name)] = deployment
         self._deployments.append(Deployment(profile_name=flags.profile.name,
                                            environment_name=environment.environment_name, resource=deployment))
+
+
+    def _add_experiments(self, flags: FeatureFlagProfile, environment: GuardedEnvironment) -> None:
+        experiments = flags.profile.experiments_in(environment.environment_name)
+        if not experiments:
+            return
+        scope = Construct(flags.scope_of(environment), "Experiments")
+        name = environment.environment_name
+        for experiment in experiments:
+            # A run deploys the flag's treatments: the environment's next deployment waits for it.
+            added = FlagExperiment(scope, experiment.name, profile=flags, environment=environment,
+                                   experiment=experiment, after=self._last_deployment[name])
+            self._last_deployment[name] = added.last_resource
+            self._experiments.append(added)
 
 
 def _not_added(environment: object, application: appconfig.IApplication) -> str:

@@ -92,6 +92,10 @@ class FeatureFlagProfile(Construct):
                 flags = [f.key for f in profile.flags if name in f.environments]
                 problems.add("profile", f"flags {flags} set values for environment {name!r}, which the application "
                              f"does not have (it has {sorted(known)})", name)
+        for experiment in profile.experiments:
+            if experiment.environment not in known:
+                problems.add("profile", f"experiment {experiment.name!r} runs in environment {experiment.environment!r}, "
+                             f"which the application does not have (it has {sorted(known)})", experiment.environment)
         if len(set(names)) != len(names):
             problems.add("environments", "lists an environment twice", names)
         problems.raise_if_any()

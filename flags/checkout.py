@@ -1,5 +1,17 @@
 """The ``CheckoutFlags`` profile: what the checkout page offers, and to whom."""
-from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, Rule, ShortTerm, Variant, ctx
+from appconfig_flags.model import (
+    Attribute,
+    Experiment,
+    ExperimentRun,
+    Flag,
+    FlagValue,
+    Profile,
+    Rule,
+    ShortTerm,
+    Treatment,
+    Variant,
+    ctx,
+)
 
 #: The environments of the FlagsDemo application that flags may give their own values.
 ENVIRONMENTS = ("Beta", "Production")
@@ -57,5 +69,26 @@ NEW_CHECKOUT_LAYOUT = Flag(
     },
 )
 
+#: Does a 10% Bitcoin discount, instead of Beta's 5%, make more US users pay in Bitcoin? Half of them take part.
+BITCOIN_DISCOUNT_EXPERIMENT = Experiment(
+    name="bitcoin-discount-5-vs-10",
+    flag=ALLOW_BITCOIN_AT_CHECKOUT,
+    environment="Beta",
+    audience=ctx("country") == "US",
+    audience_description="Users in the US",
+    hypothesis="A 10% discount makes more US users pay in Bitcoin than the 5% discount does.",
+    launch_criteria="At least 20% more Bitcoin checkouts per exposed user with 10% than with 5%.",
+    control=Treatment(enabled=True, weight=50, description="Beta's discount, 5%",
+                      values={"default-currency": "USD", "bitcoin-discount-end-date": DISCOUNT_ENDS,
+                              "bitcoin-discount-percentage": 5}),
+    treatments=(
+        Treatment(enabled=True, weight=50, description="Twice the discount, 10%",
+                  values={"default-currency": "USD", "bitcoin-discount-end-date": DISCOUNT_ENDS,
+                          "bitcoin-discount-percentage": 10}),
+    ),
+    run=ExperimentRun(exposure=50, description="First run: half of the US audience"),
+)
+
 CHECKOUT_FLAGS = Profile("CheckoutFlags", (ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT),
-                         environments=ENVIRONMENTS, context=CHECKOUT_CONTEXT)
+                         environments=ENVIRONMENTS, context=CHECKOUT_CONTEXT,
+                         experiments=(BITCOIN_DISCOUNT_EXPERIMENT,))

@@ -42,9 +42,44 @@ def summarize(template: dict[str, Any]) -> list[str]:
         waits = f", after {', '.join(resources[d]['Properties'].get('Description', d) for d in after)}" if after else ""
         lines.append(f"  deployment {p.get('Description', logical_id)} with {shown}{waits}: "
                      f"{_timing_text(_timing(strategy, resources))}")
+    runs = {_ref_of(r["Properties"].get("ExperimentDefinitionIdentifier")): r
+            for r in by_type.get("AWS::AppConfig::ExperimentRun", {}).values()}
+    for logical_id, definition in by_type.get("AWS::AppConfig::ExperimentDefinition", {}).items():
+        lines.append(f"  {_experiment_text(definition, runs.get(logical_id), resources)}")
     if deployments:
         lines.append(f"  {_blocking_text(deployments, resources)}")
     return lines
+
+
+def _ref_of(identifier: Any) -> str | None:
+    """The logical id an ``{"Fn::GetAtt": [id, "Id"]}`` or ``{"Ref": id}`` names."""
+    if isinstance(identifier, dict):
+        if "Ref" in identifier:
+            return str(identifier["Ref"])
+        if "Fn::GetAtt" in identifier:
+            return str(identifier["Fn::GetAtt"][0])
+    return None
+
+
+def _experiment_text(definition: dict[str, Any], run: dict[str, Any] | None, resources: dict[str, dict[str, Any]]) -> str:
+    """One line: name, flag, what it waits for, audience, each treatment (weight and the values that differ), run."""
+    p = definition["Properties"]
+    after = [resources[d]["Properties"].get("Description", d) for d in definition.get("DependsOn", []) if d in resources]
+    arms = [p.get("Control", {}), *p.get("Treatments", [])]
+    values = [{k: next(iter(v.values()), None) for k, v in arm.get("AttributeValues", {}).items()} for arm in arms]
+    differing = [k for k in dict.fromkeys(k for v in values for k in v) if len({json.dumps(v.get(k)) for v in values}) > 1]
+    shown = []
+    for arm, value in zip(arms, values):
+        parts = ["on" if arm.get("Enabled") else "off", *(f"{k}={json.dumps(value.get(k))}" for k in differing)]
+        shown.append(f"{arm.get('Key', '?')} weight {arm.get('Weight')} ({', '.join(parts)})")
+    rule = str(p.get("AudienceRule", "?"))
+    rule = rule if len(rule) <= RULE_SHOWN else rule[:RULE_SHOWN - 1] + "…"
+    exposure = f"run at {run['Properties'].get('ExposurePercentage')}% exposure" if run is not None else "no run"
+    pinned = (run or {}).get("Properties", {}).get("TreatmentOverrides", {}).get("Inline", {})
+    if pinned:
+        exposure += f", {len(pinned)} entity override(s)"
+    waits = f", after {', '.join(after)}" if after else ""
+    return (f"experiment {p.get('Name')} on {p.get('FlagKey')}{waits}: audience {rule}; {'; '.join(shown)}; {exposure}")
 
 
 def _flag_values(content: Any) -> list[str]:

@@ -28,6 +28,12 @@ class AgentSource:
     multi-variant flag) ask the agent for that one flag, ``?flag=KEY`` with the ``Context`` header
     (and ``Entity-Id`` when given), on the reader's thread: ``context_timeout`` bounds that request
     (Default: 0.5 s, 0.05 to 3 s), as it is on a request path.
+
+    ``experiment_flags``: keys of flags an experiment runs on in this environment (Default: none;
+    ``make_source`` takes them from the profile's experiments). A read of one with an ``entity_id``
+    asks the Agent even though the flag is basic: the Agent assigns the entity a treatment, answered
+    with ``_variant`` ``__c__``, ``__t1__``... ("Retrieving experiment treatments", AWS AppConfig
+    User Guide), which ``FlagState.treatment`` reports as ``c``, ``t1``...
     """
 
     def __init__(
@@ -43,6 +49,7 @@ class AgentSource:
         timeout: float = 2.0,
         context_timeout: float = 0.5,
         poll_interval: float = 15.0,
+        experiment_flags: Sequence[str] = (),
         environ: Mapping[str, str] = os.environ,
     ) -> None:
         if not 1.0 <= timeout <= 3.0:
@@ -69,6 +76,8 @@ class AgentSource:
         self._context_timeout = context_timeout
         self._poll_interval = poll_interval
         self._last: tuple[bytes, str | None] | None = None
+        #: Flags whose reads with an entity id go to the Agent, which assigns experiment treatments.
+        self.experiment_flags: frozenset[str] = frozenset(experiment_flags)
 
     @property
     def poll_interval(self) -> float:

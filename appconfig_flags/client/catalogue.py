@@ -12,6 +12,15 @@ from appconfig_flags.model import AttributeType, AttributeValue, Flag, Problem, 
 from .snapshot import FlagData, Snapshot
 
 
+def treatment_of(variant: str) -> str | None:
+    """The experiment treatment key an Agent's ``_variant`` names (``__t1__`` → ``t1``), else ``None``."""
+    if len(variant) > 4 and variant.startswith("__") and variant.endswith("__"):
+        from .experiments import treatment_of as parse  # only for answers of experiment flags
+
+        return parse(variant)
+    return None
+
+
 class Resolution(str, Enum):
     """Where a :class:`FlagState` came from."""
 
@@ -30,7 +39,9 @@ class FlagState:
     ``values`` holds the served attribute values over the flag's declared defaults; an attribute
     with neither is absent. ``resolution`` says whether the values were served or defaulted.
     ``variant`` names the variant served (``None`` for a basic flag or a declared default);
-    ``error`` says why the context was not used (``invalid-context``, ``not-targeted``).
+    ``treatment`` the experiment treatment served (``variant`` ``__t1__`` is treatment ``t1``, ``__c__``
+    the control ``c``; ``None`` outside an experiment); ``error`` says why the context was not used
+    (``invalid-context``, ``not-targeted``).
     """
 
     flag: Flag
@@ -40,6 +51,7 @@ class FlagState:
     version_label: str | None = None
     variant: str | None = None
     error: str | None = None
+    treatment: str | None = None
 
     def value(self, attribute: str) -> AttributeValue | None:
         """The value of ``attribute``, or ``None`` when it has neither a served nor a declared value."""
@@ -47,7 +59,8 @@ class FlagState:
 
     def __repr__(self) -> str:
         return (f"FlagState({self.flag.key!r}, enabled={self.enabled}, values={dict(self.values)}, "
-                f"resolution={self.resolution.value}, version_label={self.version_label!r}, variant={self.variant!r})")
+                f"resolution={self.resolution.value}, version_label={self.version_label!r}, variant={self.variant!r}"
+                + (f", treatment={self.treatment!r})" if self.treatment is not None else ")"))
 
 
 def default_state(flag: Flag, resolution: Resolution, version_label: str | None = None,
@@ -73,7 +86,8 @@ def state_of(flag: Flag, data: FlagData | None, version_label: str | None) -> Fl
         return default_state(flag, Resolution.TYPE_MISMATCH, version_label)
     values = {**flag.value_in(None).values, **data.values}
     return FlagState(flag=flag, enabled=data.enabled, values=MappingProxyType(values),
-                     resolution=Resolution.SERVED, version_label=version_label, variant=data.variant)
+                     resolution=Resolution.SERVED, version_label=version_label, variant=data.variant,
+                     treatment=treatment_of(data.variant) if data.variant is not None else None)
 
 
 class Catalogue:

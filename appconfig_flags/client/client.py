@@ -139,9 +139,11 @@ class FlagsClient:
 
         ``context`` (e.g. ``{"tier": "gold", "userId": "u-42"}``) selects a multi-variant flag's
         variant; ``state.variant`` names it. A ``None`` value is an absent key. Sources that hold the
-        variants (local, catalogue, Ion agent files) evaluate in memory; ``AgentSource`` asks the Agent
-        (one localhost request per read of a multi-variant flag with a context, ``Context`` and
-        ``Entity-Id`` headers); ``AppConfigDataSource`` serves basic flags only, whose value no
+        variants (local, catalogue, Ion agent files) evaluate in memory, and simulate the catalogue's
+        experiment runs for reads with an ``entity_id`` (``state.treatment``; not AppConfig's bucketing:
+        :mod:`.experiments`); ``AgentSource`` asks the Agent
+        (one localhost request per read of a multi-variant flag with a context, or of one of its
+        ``experiment_flags`` with an ``entity_id``, ``Context`` and ``Entity-Id`` headers); ``AppConfigDataSource`` serves basic flags only, whose value no
         context changes. Never raises: a context the Agent cannot receive gives the declared default
         (``invalid-context``); an Agent that does not answer, the flag without context
         (``not-targeted``); ``state.error`` says why.
@@ -181,12 +183,20 @@ class FlagsClient:
             return Targeted(None, Resolution.INVALID_CONTEXT, label, str(exc))
         served = snapshot.flags.get(flag_key) if snapshot is not None else None
         if snapshot is not None:
+            if entity_id is not None and snapshot.experiments:
+                experiment = snapshot.experiments.get(flag_key)
+                assigned = experiment.assign(encoded, entity_id) if experiment is not None else None
+                if assigned is not None:  # a simulated run (local sources; not AppConfig's bucketing)
+                    return Targeted(assigned, Resolution.SERVED, label)
             targeting = snapshot.targeting.get(flag_key)
             if targeting is not None:
                 return Targeted(targeting.serve(encoded), Resolution.SERVED, label)
         remote = self._remote
-        # A basic flag (no _variant in the Agent's answer) is the same for every context: no request.
-        if remote is None or (not encoded and entity_id is None) or (served is not None and served.variant is None) \
+        # A basic flag (no _variant in the Agent's answer) is the same for every context: no request, unless
+        # an experiment runs on it and the read names its entity (the Agent then assigns a treatment).
+        experiment_read = entity_id is not None and flag_key in getattr(remote, "experiment_flags", ())
+        if remote is None or (not encoded and entity_id is None) \
+                or (served is not None and served.variant is None and not experiment_read) \
                 or (snapshot is not None and served is None):
             resolution = Resolution.SERVED if served is not None else (
                 Resolution.NOT_LOADED if snapshot is None else Resolution.NOT_FOUND)
@@ -211,8 +221,9 @@ class FlagsClient:
             state = view.states.get(flag.key)  # a basic flag: the same state as without context
             if state is not None and state.flag is flag:
                 return state
-        if found.resolution is Resolution.SERVED and snapshot is not None and flag.key in snapshot.targeting:
-            # Local variants: one state per variant and version, built on first read.
+        if found.resolution is Resolution.SERVED and snapshot is not None and (
+                flag.key in snapshot.targeting or flag.key in snapshot.experiments):
+            # Local variants and simulated treatments: one state per variant and version, built on first read.
             key = (flag.key, found.data.variant)
             state = view.variant_states.get(key)
             if state is None or state.flag is not flag:
@@ -221,7 +232,8 @@ class FlagsClient:
         state = state_of(flag, found.data, found.version_label)
         if found.resolution is Resolution.NOT_TARGETED and state.resolution is Resolution.SERVED:
             return FlagState(flag=flag, enabled=state.enabled, values=state.values, resolution=Resolution.NOT_TARGETED,
-                             version_label=state.version_label, variant=state.variant, error=found.error)
+                             version_label=state.version_label, variant=state.variant, error=found.error,
+                             treatment=state.treatment)
         return state
 
     def _warn_context(self, flag_key: str, message: str) -> None:
@@ -374,7 +386,8 @@ class FlagsClient:
                 log.warning("%s: configuration version %s: flag %s cannot be read, %s: %s", self._source.name,
                             snapshot.version_label or "(no label)", key, kept, reason)
         return Snapshot(flags=MappingProxyType(flags), version_label=snapshot.version_label,
-                        targeting=MappingProxyType(targeting), unreadable=MappingProxyType(unreadable))
+                        targeting=MappingProxyType(targeting), unreadable=MappingProxyType(unreadable),
+                        experiments=snapshot.experiments)
 
     def _succeeded(self, result: Snapshot | Unchanged, events: list[tuple[ClientEvent, EventDetails]]) -> float:
         if self._failures:
@@ -485,8 +498,11 @@ def _changed_keys(previous: Snapshot | None, current: Snapshot) -> tuple[str, ..
     before = previous.flags if previous is not None else {}
     rules = previous.targeting if previous is not None else {}
     keys = set(before) | set(current.flags)
+    runs = previous.experiments if previous is not None else {}
+    keys |= set(runs) | set(current.experiments)
     return tuple(sorted(k for k in keys
-                        if before.get(k) != current.flags.get(k) or rules.get(k) != current.targeting.get(k)))
+                        if before.get(k) != current.flags.get(k) or rules.get(k) != current.targeting.get(k)
+                        or runs.get(k) != current.experiments.get(k)))
 
 
 #: Every live client, so that a forked child can reset them all.

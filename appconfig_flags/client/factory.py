@@ -49,5 +49,7 @@ def make_source(
     if kind == "appconfig":
         return AppConfigDataSource(application=application, environment=environment, profile=name, **options)
     if kind == "agent":
+        # Experiment flags: reads with an entity id ask the Agent, which assigns the treatments.
+        options.setdefault("experiment_flags", tuple(e.flag_key for e in profile.experiments_in(environment)))
         return AgentSource(application=application, environment=environment, profile=name, **options)
     raise ValueError(f"unknown flag source {kind!r}; choose one of {', '.join(SOURCE_KINDS)}")

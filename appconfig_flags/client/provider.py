@@ -8,6 +8,9 @@ is unambiguous.
 The evaluation context selects a multi-variant flag's variant: its targeting key becomes the
 context key ``targeting_key_name`` (Default: ``userId``) and its attributes the other keys, as
 ``FlagsClient.targeted`` receives them; the variant is reported in ``FlagResolutionDetails.variant``.
+An experiment's treatment (the Agent's ``_variant`` ``__t1__``) is reported as variant ``t1``, with
+``flag_metadata["experiment-treatment"] = "t1"`` and reason ``SPLIT``; experiments need an
+``Entity-Id``, so set ``targeting_key_as_entity_id=True`` (with a hashed targeting key).
 A context the Agent cannot receive resolves to the caller's default with ``INVALID_CONTEXT``.
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ from openfeature.exception import ErrorCode, ProviderNotReadyError
 from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Reason
 from openfeature.provider import AbstractProvider, Metadata
 
-from .catalogue import Resolution
+from .catalogue import Resolution, treatment_of
 from .client import ClientEvent, EventDetails, FlagsClient
 from .status import Health
 
@@ -149,6 +152,11 @@ class AppConfigProvider(AbstractProvider):
                 value = convert(data.values[attribute], True)
             else:
                 value = convert(data, False)
+            treatment = treatment_of(data.variant) if data.variant is not None else None
+            if treatment is not None and found.resolution is Resolution.SERVED:
+                # An experiment's treatment (the Agent's __t1__): the variant is its key, as assignment logs name it.
+                metadata["experiment-treatment"] = treatment
+                return FlagResolutionDetails(value=value, reason=Reason.SPLIT, variant=treatment, flag_metadata=metadata)
             if data.variant is not None and found.resolution is Resolution.SERVED:
                 reason = Reason.TARGETING_MATCH  # the variant was chosen for this context by its rules
             elif found.resolution is Resolution.NOT_TARGETED:

@@ -11,6 +11,7 @@ from appconfig_flags.model import AttributeValue
 from .errors import ErrorKind, SourceError
 
 if TYPE_CHECKING:
+    from .experiments import SimulatedExperiment
     from .targeting import FlagTargeting
 
 #: Content types a source accepts; AppConfig serves basic feature flags as JSON (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
@@ -46,12 +47,15 @@ class Snapshot:
     ``unreadable`` names each flag of the version that could not be read, with the reason: reads of
     it get its declared default (or the client's last good value of it), the other flags are served.
     Default: none.
+    ``experiments`` holds, by flag key, the experiment runs a local source simulates (:mod:`.experiments`;
+    not AppConfig's bucketing). Default: none (the Agent assigns treatments itself).
     """
 
     flags: Mapping[str, FlagData]
     version_label: str | None = None
     targeting: Mapping[str, FlagTargeting] = field(default_factory=lambda: MappingProxyType({}))
     unreadable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    experiments: Mapping[str, SimulatedExperiment] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_retrieval_form(cls, data: Any, *, version_label: str | None = None) -> Snapshot:

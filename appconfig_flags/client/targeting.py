@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from .errors import ErrorKind, SourceError, UnsupportedContentError
 from .snapshot import JSON_CONTENT_TYPES, FlagData, Snapshot, media_type_of
 
 if TYPE_CHECKING:
+    from .experiments import SimulatedExperiment
     from .ion import IonFlag
 
 #: ``Entity-Id`` (Policy): 1 to 2048 bytes of visible ASCII without ``,``.
@@ -69,13 +70,21 @@ def data_of(evaluation: Evaluation) -> FlagData:
 
 
 def _snapshot(basic: Mapping[str, Any], targeting: Mapping[str, FlagTargeting], version_label: str | None,
-              unreadable: Mapping[str, str] | None = None) -> Snapshot:
+              unreadable: Mapping[str, str] | None = None, experiments: Sequence[Mapping[str, Any]] = ()) -> Snapshot:
     snapshot = Snapshot.from_retrieval_form(dict(basic), version_label=version_label)
     flags = dict(snapshot.flags)
     for key, entry in targeting.items():
         flags[key] = data_of(entry.evaluator.evaluate_encoded({}))
+    simulated: dict[str, SimulatedExperiment] = {}
+    if experiments:
+        from .experiments import SimulatedExperiment  # only for a catalogue that runs experiments
+
+        for data in experiments:
+            experiment = SimulatedExperiment.from_json(data)
+            if experiment is not None:
+                simulated.setdefault(experiment.flag_key, experiment)  # the first run of a flag wins
     return Snapshot(flags=MappingProxyType(flags), version_label=version_label,
-                    targeting=MappingProxyType(dict(targeting)),
+                    targeting=MappingProxyType(dict(targeting)), experiments=MappingProxyType(simulated),
                     unreadable=MappingProxyType({**snapshot.unreadable, **(unreadable or {})}))
 
 
@@ -134,8 +143,13 @@ def parse_content(body: bytes, *, content_type: str | None, version_label: str |
     return snapshot_from_json(data, version_label=version_label)
 
 
-def snapshot_from_profile(profile: Profile, environment: str | None, *, version_label: str | None) -> Snapshot:
-    """``profile`` in ``environment`` as served, multi-variant flags compiled for local evaluation."""
+def snapshot_from_profile(profile: Profile, environment: str | None, *, version_label: str | None,
+                          experiments: Sequence[Mapping[str, Any]] | None = None) -> Snapshot:
+    """``profile`` in ``environment`` as served, multi-variant flags compiled for local evaluation.
+
+    ``experiments``: the runs to simulate, as :meth:`~appconfig_flags.model.Experiment.to_json` data.
+    Default: the profile's experiments in ``environment`` (:mod:`.experiments`: not AppConfig's bucketing).
+    """
     basic: dict[str, dict[str, Any]] = {}
     targeting: dict[str, FlagTargeting] = {}
     for flag in profile.flags:
@@ -150,7 +164,9 @@ def snapshot_from_profile(profile: Profile, environment: str | None, *, version_
         if enabled:
             entry.update({k: value_to_json(v) for k, v in value.values.items()})
         basic[flag.key] = entry
-    return _snapshot(basic, targeting, version_label)
+    if experiments is None:
+        experiments = [e.to_json() for e in profile.experiments_in(environment)]
+    return _snapshot(basic, targeting, version_label, experiments=experiments)
 
 
 def ion_flags(profile: Profile, environment: str | None) -> list[IonFlag]:

@@ -132,14 +132,15 @@ class CatalogueFileSource(_Watcher):
 
     def _load(self) -> tuple[Snapshot, str]:
         # Imported here: the operations package is needed only by this source.
-        from appconfig_flags.ops.catalogue import CatalogueLoadError, render_catalogue_with_sources
+        from appconfig_flags.ops.catalogue import CatalogueLoadError, render_catalogue_in_full
 
         label = time.strftime("catalogue %H:%M:%S")
         try:
             # The flag model comes from the root if it has one, else from where this process has it.
             model_home = Path(__file__).resolve().parents[2]
-            documents, sources = render_catalogue_with_sources(self.root, self.module, where=f"in {self.root}",
-                                                               fallback_paths=[model_home])
+            rendered = render_catalogue_in_full(self.root, self.module, where=f"in {self.root}",
+                                                fallback_paths=[model_home])
+            documents, sources = rendered.documents, rendered.sources
         except CatalogueLoadError as exc:
             raise _content_error("CatalogueNotLoaded", str(exc), label) from None
         document = documents.get(self.profile, {}).get(self.environment)
@@ -150,7 +151,9 @@ class CatalogueFileSource(_Watcher):
         try:
             # The document is data (JSON from the child): loading it runs no catalogue code here.
             loaded = Profile.from_document(self.profile, document)
-            snapshot = snapshot_from_profile(loaded, None, version_label=label)
+            # The catalogue's experiment runs in this environment, simulated (not AppConfig's bucketing).
+            experiments = [e for e in rendered.experiments.get(self.profile, []) if e.get("environment") == self.environment]
+            snapshot = snapshot_from_profile(loaded, None, version_label=label, experiments=experiments)
         except FlagValidationError as exc:
             raise _content_error("InvalidDocument", " ".join(str(exc).split()), label) from None
         source = sources.get(self.profile)

@@ -10,6 +10,7 @@ from .schema import check_document
 from .targeting.rule import Rule, ctx
 
 if TYPE_CHECKING:
+    from .experiments import Experiment, ExperimentRun, Treatment
     from .targeting import Evaluation, FlagEvaluator, RuleProblem, encode_context, weighted_split
 
 
@@ -19,6 +20,8 @@ __all__ = [
     "AttributeValue",
     "Constraints",
     "Evaluation",
+    "Experiment",
+    "ExperimentRun",
     "Flag",
     "FlagEvaluator",
     "FlagValidationError",
@@ -28,6 +31,7 @@ __all__ = [
     "Rule",
     "RuleProblem",
     "ShortTerm",
+    "Treatment",
     "Variant",
     "check_document",
     "check_document_text",
@@ -39,9 +43,12 @@ __all__ = [
 
 #: Targeting names loaded on first use: importing the model does not load the rule parser or evaluator.
 _TARGETING = frozenset({"Evaluation", "FlagEvaluator", "RuleProblem", "encode_context", "weighted_split"})
+#: Experiment names, loaded on first use too: a catalogue without experiments does not pay for them.
+_EXPERIMENTS = frozenset({"Experiment", "ExperimentRun", "Treatment"})
 
 # Hidden from type checkers: they read the imports above, and so still report misspelt names.
 if not TYPE_CHECKING:
     from appconfig_flags._lazy import lazy_exports
 
-    __getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_TARGETING, ".targeting"), __all__)
+    __getattr__, __dir__ = lazy_exports(
+        __name__, {**dict.fromkeys(_TARGETING, ".targeting"), **dict.fromkeys(_EXPERIMENTS, ".experiments")}, __all__)

@@ -16,7 +16,8 @@ from .objects import profile_object_problems
 from .problems import FlagValidationError, Problem, raise_if_any, safe_repr
 from .schema import check_definitions, check_document, check_values, size_problem
 
-if TYPE_CHECKING:  # The rule checker and evaluator load only for profiles that use them.
+if TYPE_CHECKING:  # The rule checker, evaluator and experiments load only for profiles that use them.
+    from .experiments import Experiment
     from .targeting.context import ContextDeclaration
     from .targeting.evaluate import Evaluation, FlagEvaluator
 
@@ -54,6 +55,9 @@ class Profile:
     ``retired_environments``: environments removed from the application whose overrides flags may
     still hold; they are dropped from the flags with a ``retired-environment`` warning, not rendered.
     Default: none (an override of an undeclared environment is an ``unknown-environment`` error).
+    ``experiments``: AppConfig experiments on flags of this profile (:mod:`.experiments`), validated
+    with it: their flag and environment, audience rule (against ``context``), treatments (each value
+    against the flag's attributes) and run. Default: none.
     """
 
     name: str
@@ -65,6 +69,7 @@ class Profile:
     today: date | None = None
     overdue: str = "warning"
     retired_environments: tuple[str, ...] = ()
+    experiments: tuple[Experiment, ...] = ()
     #: Findings AppConfig may accept but that are probably slips, from every document checked.
     warnings: tuple[Problem, ...] = field(default=(), init=False, compare=False)
     #: The validated document text per environment (``None``: the default values).
@@ -74,7 +79,7 @@ class Profile:
         default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("flags", "environments", "retired_environments"):  # a list is taken as a tuple
+        for name in ("flags", "environments", "retired_environments", "experiments"):  # a list is taken as a tuple
             if type(value := getattr(self, name)) is list:
                 object.__setattr__(self, name, tuple(value))
         # Types before use: nothing below reads a field that does not hold its declared type (objects.py).
@@ -119,6 +124,17 @@ class Profile:
             if flag.key == key:
                 return flag
         raise KeyError(f"profile {self.name!r} has no flag {key!r}; it has {[f.key for f in self.flags]}")
+
+    def experiment(self, name: str) -> Experiment:
+        """The experiment named ``name``; ``KeyError`` naming the known names otherwise."""
+        for experiment in self.experiments:
+            if experiment.name == name:
+                return experiment
+        raise KeyError(f"profile {self.name!r} has no experiment {name!r}; it has {[e.name for e in self.experiments]}")
+
+    def experiments_in(self, environment: str | None) -> tuple[Experiment, ...]:
+        """The experiments that run in ``environment``, in declaration order."""
+        return tuple(e for e in self.experiments if e.environment == environment)
 
     def overridden_environments(self) -> tuple[str, ...]:
         """Every environment name some flag overrides, in first-seen order."""
@@ -182,6 +198,14 @@ class Profile:
                         [v for v in variants if isinstance(v, Variant)], path=path, context=context)
                     problems += more
                     warnings += more_warnings
+        if self.experiments != ():
+            from .experiments import experiment_problems
+
+            more, more_warnings = experiment_problems(
+                self.experiments, profile=self.name, flags={f.key: f for f in self.flags if isinstance(f, Flag)},
+                environments=self.environments, context=context, strict=self.strict)
+            problems += more
+            warnings += more_warnings
         return problems, warnings
 
     def _check(self) -> tuple[list[Problem], list[Problem]]:

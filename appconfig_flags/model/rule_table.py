@@ -73,6 +73,18 @@ _PROBLEMS = (
     Rule("regex", "R1, Policy", "a matches pattern compiles (Python's re)"),
     Rule("context-key", "model", "a profile's context declaration maps keys [A-Za-z_][A-Za-z0-9_]* to types; "
          "rules name only declared keys"),
+    # Experiments (experiments.py): X1/X2 = CloudFormation ExperimentDefinition/ExperimentRun, X3 = the API reference.
+    Rule("experiment-name", "X1, X3", "an experiment name matches ^(?!AWS\\.).{1,64}$ and is unique in its profile"),
+    Rule("experiment-flag", "X1, X3, X4", "an experiment's flag is a flag of its profile with a value to deploy "
+         "(a key of at least 2 characters)"),
+    Rule("experiment-audience", "X1, X6", "an audience rule has 1 to 16384 characters (and is checked as a variant rule)"),
+    Rule("experiment-treatments", "X1, X3", "an experiment has 1 to 5 treatments besides its control"),
+    Rule("treatment-key", "X1 [I] whole key", "a treatment key is 1 to 8 ASCII letters or digits, unique in its experiment"),
+    Rule("treatment-weight", "X3, [I] total", "a treatment's weight is 0 or more; the weights do not all add up to 0"),
+    Rule("experiment-text", "X1, X2", "a hypothesis, launch criteria, audience or treatment description has at most 1024 characters"),
+    Rule("experiment-exposure", "X2, X3", "a run's exposure is a percentage from 0 to 100"),
+    Rule("experiment-overrides", "X2, X3", "a run overrides at most 32 entities (ids of 1 to 2048 characters), each "
+         "to a treatment key of the experiment"),
 )
 
 _WARNINGS = (

@@ -15,6 +15,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ try:
         source = next((getattr(m, "__file__", None) for m in list(sys.modules.values())
                        if getattr(m, "__name__", "").startswith(name)
                        and any(v is profile for v in vars(m).values())), None)
-        result.append({"profile": profile.name, "documents": documents, "source": source})
+        experiments = [e.to_json() for e in getattr(profile, "experiments", ())]  # older catalogues have none
+        result.append({"profile": profile.name, "documents": documents, "source": source, "experiments": experiments})
 except (Exception, SystemExit) as exc:
     message = " ".join(str(exc).split()) or repr(exc)
     print(f"{type(exc).__name__}: {message}", file=sys.stderr)
@@ -82,6 +84,23 @@ def render_catalogue_with_sources(root: Path, module: str = DEFAULT_CATALOGUE, *
     ``fallback_paths`` are searched after ``root`` for what the catalogue imports (the flag model of a
     catalogue copied elsewhere); the catalogue module itself must be in ``root``.
     """
+    rendered = render_catalogue_in_full(root, module, where=where, fallback_paths=fallback_paths)
+    return rendered.documents, rendered.sources
+
+
+@dataclass(frozen=True)
+class RenderedCatalogue:
+    """What the child rendered: documents, the file defining each profile, and each profile's experiments."""
+
+    documents: Documents
+    sources: dict[str, Path | None]
+    #: profile name -> its experiments as ``Experiment.to_json()`` data (none for a catalogue without them).
+    experiments: dict[str, list[dict[str, Any]]]
+
+
+def render_catalogue_in_full(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree",
+                             fallback_paths: Sequence[Path] = ()) -> RenderedCatalogue:
+    """:func:`render_catalogue_with_sources`, and the experiments of each profile."""
     try:
         # -I: no PYTHONPATH, user site or current directory; -B: write no .pyc files into the tree.
         result = subprocess.run([sys.executable, "-I", "-B", "-c", _RENDERER, str(root), module,
@@ -97,7 +116,8 @@ def render_catalogue_with_sources(root: Path, module: str = DEFAULT_CATALOGUE, *
         loaded = json.loads(result.stdout)
         documents = {entry["profile"]: {env: document for env, document in entry["documents"]} for entry in loaded}
         sources = {entry["profile"]: Path(entry["source"]) if entry.get("source") else None for entry in loaded}
-        return documents, sources
+        experiments = {entry["profile"]: list(entry.get("experiments", [])) for entry in loaded}
+        return RenderedCatalogue(documents, sources, experiments)
     except (ValueError, KeyError, TypeError) as exc:
         raise CatalogueLoadError(f"the catalogue {module!r} {where} printed no catalogue JSON ({exc})") from None
 
@@ -141,7 +161,12 @@ def exported_tree(repo: Path, commit: str) -> Iterator[Path]:
 
 def render_catalogue_at(ref: str, *, root: Path = Path("."), module: str = DEFAULT_CATALOGUE) -> Documents:
     """The catalogue ``module`` as it was at git ``ref`` of the repository holding ``root``."""
+    return render_catalogue_in_full_at(ref, root=root, module=module).documents
+
+
+def render_catalogue_in_full_at(ref: str, *, root: Path = Path("."), module: str = DEFAULT_CATALOGUE) -> RenderedCatalogue:
+    """:func:`render_catalogue_in_full` of the catalogue as it was at git ``ref``."""
     repo, prefix = repository_of(root)
     commit = resolve_commit(repo, ref)
     with exported_tree(repo, commit) as tree:
-        return render_catalogue(tree / prefix, module, where=f"at {ref}")
+        return render_catalogue_in_full(tree / prefix, module, where=f"at {ref}")

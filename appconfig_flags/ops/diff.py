@@ -2,8 +2,10 @@
 
 Compares the catalogue at a git ref (``--base``, default HEAD) with the working tree (or ``--head``
 REF), on the documents each environment receives (defaults with overrides applied), one line per
-change. Exit status 0 with or without changes (1 with ``--fail-on-change`` when there are some),
-2 when a catalogue cannot be loaded. ``make flags-diff BASE=... FORMAT=...`` runs it.
+change, then the changes of the profiles' experiments (:mod:`.experimentdiff`). Exit status 0 with or
+without changes (1 with ``--fail-on-change`` when there are some), 2 when a catalogue cannot be
+loaded, 3 when a change is one AppConfig refuses (a lower exposure of an experiment's run: an
+``error:`` line on stderr says so). ``make flags-diff BASE=... FORMAT=...`` runs it.
 """
 from __future__ import annotations
 
@@ -15,8 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .catalogue import DEFAULT_CATALOGUE, CatalogueLoadError, render_catalogue, render_catalogue_at
-from .flagdiff import FORMATS, diff_catalogues, format_changes
+from .catalogue import DEFAULT_CATALOGUE, CatalogueLoadError, render_catalogue_in_full, render_catalogue_in_full_at
+from .experimentdiff import ExperimentChange, diff_experiments, refusal_message
+from .flagdiff import FORMATS, FlagChange, diff_catalogues, format_changes
+
+#: Exit status when a change is one AppConfig refuses (a run's exposure lowered).
+REFUSED = 3
 
 #: The cdk.json context key whose ``environments`` give the promotion order.
 DEFAULT_CONTEXT_KEY = "flagsdemo"
@@ -65,23 +71,50 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        before = render_catalogue_at(args.base, root=args.root, module=args.catalogue)
+        before = render_catalogue_in_full_at(args.base, root=args.root, module=args.catalogue)
         if args.head is not None:
-            after = render_catalogue_at(args.head, root=args.root, module=args.catalogue)
+            after = render_catalogue_in_full_at(args.head, root=args.root, module=args.catalogue)
         else:
-            after = render_catalogue(args.root, args.catalogue)
+            after = render_catalogue_in_full(args.root, args.catalogue)
     except CatalogueLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # Latest stage first: a reviewer reads what reaches Production before what reaches Beta.
     order = list(reversed(promotion_order_from_cdk_json(args.root / "cdk.json", args.context_key)))
-    changes = diff_catalogues(before, after, environment_order=order)
+    changes = diff_catalogues(before.documents, after.documents, environment_order=order)
+    experiments = diff_experiments(before.experiments, after.experiments)
     target = args.head or "working tree"
     try:
-        print(format_changes(changes, args.format, title=f"Flag changes, {args.base} → {target}"), flush=True)
+        print(_formatted(changes, experiments, args.format, title=f"Flag changes, {args.base} → {target}"), flush=True)
     except BrokenPipeError:  # `... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 1 if changes and args.fail_on_change else 0
+    refused = [change for change in experiments if change.refused]
+    for change in refused:
+        print(f"error: {refusal_message(change)}", file=sys.stderr)
+    if refused:
+        return REFUSED
+    return 1 if (changes or experiments) and args.fail_on_change else 0
+
+
+def _formatted(changes: Sequence[FlagChange], experiments: Sequence[ExperimentChange], output: str, *, title: str) -> str:
+    """The flag changes as :func:`format_changes` writes them, the experiments' changes after them."""
+    if output == "json":
+        return json.dumps([c.to_json() for c in changes] + [e.to_json() for e in experiments], indent=2,
+                          ensure_ascii=False)
+    text = format_changes(changes, output, title=title)
+    if not experiments:
+        return text
+    if output == "markdown":
+        lines = ["", "**Experiments**", "", *(f"- {_code(str(e))}" for e in experiments)]
+        return text + "\n" + "\n".join(lines)
+    return "\n".join(([] if not changes else [text]) + [str(e) for e in experiments])
+
+
+def _code(text: str) -> str:
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    return f"{fence}{text}{fence}"
 
 
 if __name__ == "__main__":

@@ -148,11 +148,41 @@ class _Environment:
 
 
 @dataclass
+class _ExperimentRun:
+    run: int
+    exposure: float
+    overrides: dict[str, str]
+    description: str | None
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    status: str = "RUNNING"
+    ended_at: dt.datetime | None = None
+    result: dict[str, str] | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _ExperimentDefinition:
+    id: str
+    body: dict[str, Any]  # the CreateExperimentDefinition members, treatments keyed c, t1, t2...
+    created_at: dt.datetime
+    runs: list[_ExperimentRun] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.body["Name"])
+
+    def status(self) -> str:
+        return "ACTIVE" if any(r.status == "RUNNING" for r in self.runs) else "IDLE"
+
+
+@dataclass
 class _Application:
     id: str
     name: str
     environments: dict[str, _Environment] = field(default_factory=dict)
     profiles: dict[str, _Profile] = field(default_factory=dict)
+    experiments: dict[str, _ExperimentDefinition] = field(default_factory=dict)
 
 
 @dataclass
@@ -512,6 +542,159 @@ class FakeAppConfig:
             raise ApiError("BadRequestException", f"Deployment {deployment.number} is {state} and cannot be stopped")
         deployment.stopped_at, deployment.stopped_by = self.now, "USER"
         return self._full(p["ApplicationId"], env.id, deployment)
+
+    # -- experiments (AppConfig experimentation; the API reference's Create/Start/Update/StopExperimentRun) ----
+    def add_experiment_definition(self, application_id: str, name: str, *, environment_id: str, profile_id: str,
+                                  flag_key: str, audience_rule: str = '(exists key::"userId")',
+                                  weights: Sequence[float] = (50, 50)) -> str:
+        """An experiment definition (as CreateExperimentDefinition makes it), control first in ``weights``; its ID."""
+        with self._lock:
+            def treatment(weight: float) -> dict[str, Any]:
+                return {"Weight": weight, "FlagValue": {"Enabled": True}}
+
+            body = {"Name": name, "EnvironmentIdentifier": environment_id, "ConfigurationProfileIdentifier": profile_id,
+                    "FlagKey": flag_key, "AudienceRule": audience_rule, "Control": treatment(weights[0]),
+                    "Treatments": [treatment(w) for w in weights[1:]]}
+            return self._define(self.applications[application_id], body).id
+
+    def _define(self, app: _Application, body: dict[str, Any]) -> _ExperimentDefinition:
+        if any(e.name == body["Name"] for e in app.experiments.values()):
+            raise ApiError("ConflictException", f"An experiment definition named {body['Name']} already exists")
+        body = dict(body)
+        body["Control"] = {"Key": "c", **body["Control"]}
+        body["Treatments"] = [{"Key": f"t{i + 1}", **t} for i, t in enumerate(body["Treatments"])]
+        definition = _ExperimentDefinition(_new_id(), body, self.now)
+        app.experiments[definition.id] = definition
+        return definition
+
+    def _app_named(self, p: dict[str, Any]) -> _Application:
+        """The application ``ApplicationIdentifier`` names, by ID or by name (as the experiment operations take it)."""
+        identifier = p["ApplicationIdentifier"]
+        for app in self.applications.values():
+            if identifier in (app.id, app.name):
+                return app
+        raise ApiError("ResourceNotFoundException", f"Application {identifier} not found")
+
+    def _experiment(self, p: dict[str, Any]) -> _ExperimentDefinition:
+        app = self._app_named(p)
+        identifier = p["ExperimentDefinitionIdentifier"]
+        for definition in app.experiments.values():
+            if identifier in (definition.id, definition.name):
+                return definition
+        raise ApiError("ResourceNotFoundException", f"Experiment definition {identifier} not found")
+
+    def _experiment_run(self, p: dict[str, Any]) -> tuple[_ExperimentDefinition, _ExperimentRun]:
+        definition = self._experiment(p)
+        number = int(p["Run"])
+        if not 1 <= number <= len(definition.runs):
+            raise ApiError("ResourceNotFoundException", f"Experiment run {number} not found")
+        return definition, definition.runs[number - 1]
+
+    def CreateExperimentDefinition(self, p: dict[str, Any]) -> dict[str, Any]:
+        app = self._app_named(p)
+        if not 1 <= len(p["Treatments"]) <= 5:
+            raise ApiError("BadRequestException", "Treatments: between 1 and 5 treatments")
+        body = {k: v for k, v in p.items() if k not in ("ApplicationIdentifier", "Tags")}
+        return self._definition_shape(app, self._define(app, body))
+
+    def GetExperimentDefinition(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._definition_shape(self._app_named(p), self._experiment(p))
+
+    def ListExperimentDefinitions(self, p: dict[str, Any]) -> dict[str, Any]:
+        apps = [self._app_named(p)] if p.get("ApplicationIdentifier") else list(self.applications.values())
+        items = []
+        for app in apps:
+            for d in app.experiments.values():
+                if p.get("Status") not in (None, d.status()):
+                    continue
+                items.append({"ApplicationId": app.id, "Id": d.id, "Name": d.name, "Status": d.status(),
+                              "ConfigurationProfileId": d.body["ConfigurationProfileIdentifier"],
+                              "EnvironmentId": d.body["EnvironmentIdentifier"], "FlagKey": d.body["FlagKey"],
+                              "CreatedAt": d.created_at, "UpdatedAt": d.created_at})
+        return self._page(items, p)
+
+    def StartExperimentRun(self, p: dict[str, Any]) -> dict[str, Any]:
+        definition = self._experiment(p)
+        if any(r.status == "RUNNING" for r in definition.runs):
+            raise ApiError("ConflictException", f"Experiment definition {definition.id} already has a running run")
+        overrides = dict((p.get("TreatmentOverrides") or {}).get("Inline") or {})
+        run = _ExperimentRun(len(definition.runs) + 1, float(p.get("ExposurePercentage") or 0.0), overrides,
+                             p.get("Description"), self.now, self.now)
+        run.events.append(self._run_event("RUN_STARTED", run))
+        definition.runs.append(run)
+        return self._run_shape(self._app_named(p), definition, run)
+
+    def UpdateExperimentRun(self, p: dict[str, Any]) -> dict[str, Any]:
+        definition, run = self._experiment_run(p)
+        if run.status != "RUNNING":
+            raise ApiError("ConflictException", f"Experiment run {run.run} is {run.status}")
+        exposure = p.get("ExposurePercentage")
+        if exposure is not None:
+            if exposure < run.exposure:  # "This value can only be increased from the current setting."
+                raise ApiError("BadRequestException", f"ExposurePercentage can only be increased (from {run.exposure:g})")
+            if exposure != run.exposure:
+                run.exposure = float(exposure)
+                run.events.append(self._run_event("EXPOSURE_UPDATED", run))
+        if p.get("TreatmentOverrides") is not None:
+            run.overrides = dict(p["TreatmentOverrides"].get("Inline") or {})
+            run.events.append(self._run_event("OVERRIDES_UPDATED", run))
+        if p.get("Description") is not None:
+            run.description = p["Description"]
+        run.updated_at = self.now
+        return self._run_shape(self._app_named(p), definition, run)
+
+    def StopExperimentRun(self, p: dict[str, Any]) -> dict[str, Any]:
+        definition, run = self._experiment_run(p)
+        if run.status != "RUNNING":
+            raise ApiError("ConflictException", f"Experiment run {run.run} is already {run.status}")
+        run.status, run.ended_at, run.updated_at = "DONE", self.now, self.now
+        run.result = dict(p.get("Result") or {})
+        run.events.append(self._run_event("RUN_STOPPED", run))
+        return self._run_shape(self._app_named(p), definition, run)
+
+    def GetExperimentRun(self, p: dict[str, Any]) -> dict[str, Any]:
+        definition, run = self._experiment_run(p)
+        return self._run_shape(self._app_named(p), definition, run)
+
+    def ListExperimentRuns(self, p: dict[str, Any]) -> dict[str, Any]:
+        definition = self._experiment(p)
+        items = [{"ExperimentDefinitionId": definition.id, "Run": r.run, "Status": r.status, "StartedAt": r.started_at,
+                  "UpdatedAt": r.updated_at, **({"Description": r.description} if r.description else {}),
+                  **({"EndedAt": r.ended_at} if r.ended_at else {})}
+                 for r in reversed(definition.runs) if p.get("Status") in (None, r.status)]
+        return self._page(items, p)
+
+    def ListExperimentRunEvents(self, p: dict[str, Any]) -> dict[str, Any]:
+        _, run = self._experiment_run(p)
+        return self._page(list(reversed(run.events)), p)
+
+    def _run_event(self, kind: str, run: _ExperimentRun) -> dict[str, Any]:
+        return {"EventType": kind, "OccurredAt": self.now, "TriggeredBy": "USER",
+                "ExposurePercentage": run.exposure, "TreatmentOverrides": {"Inline": dict(run.overrides)}}
+
+    def _definition_shape(self, app: _Application, d: _ExperimentDefinition) -> dict[str, Any]:
+        b = d.body
+        out = {"ApplicationId": app.id, "Id": d.id, "Name": d.name, "Status": d.status(),
+               "ConfigurationProfileId": b["ConfigurationProfileIdentifier"], "EnvironmentId": b["EnvironmentIdentifier"],
+               "FlagKey": b["FlagKey"], "AudienceRule": b["AudienceRule"], "Control": b["Control"],
+               "Treatments": b["Treatments"], "CreatedAt": d.created_at, "UpdatedAt": d.created_at}
+        out.update({k: b[k] for k in ("Hypothesis", "AudienceDescription", "LaunchCriteria") if k in b})
+        return out
+
+    def _run_shape(self, app: _Application, d: _ExperimentDefinition, run: _ExperimentRun) -> dict[str, Any]:
+        out: dict[str, Any] = {"ApplicationId": app.id, "ExperimentDefinitionId": d.id, "Run": run.run,
+                               "Status": run.status, "ExposurePercentage": run.exposure,
+                               "TreatmentOverrides": {"Inline": dict(run.overrides)}, "StartedAt": run.started_at,
+                               "UpdatedAt": run.updated_at,
+                               "ExperimentDefinitionSnapshot": {k: v for k, v in self._definition_shape(app, d).items()
+                                                                if k not in ("Status", "CreatedAt", "UpdatedAt")}}
+        if run.description:
+            out["Description"] = run.description
+        if run.ended_at is not None:
+            out["EndedAt"] = run.ended_at
+        if run.result is not None:
+            out["Result"] = run.result
+        return out
 
     # -- output shapes --------------------------------------------------------------------------
     def _summary(self, d: _Deployment) -> dict[str, Any]:

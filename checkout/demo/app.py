@@ -53,8 +53,9 @@ class CheckoutApp:
         persona = persona or PRESETS["anonymous"]
         context = persona.context
         # One read per flag for this visitor's context: the panels show what the page used.
-        state = self.client.get(ALLOW_BITCOIN_AT_CHECKOUT, context)
-        layout = self.client.get(NEW_CHECKOUT_LAYOUT, context)
+        # The user id is also the Entity-Id: an experiment on a flag assigns its treatment by it.
+        state = self.client.get(ALLOW_BITCOIN_AT_CHECKOUT, context, entity_id=persona.entity_id)
+        layout = self.client.get(NEW_CHECKOUT_LAYOUT, context, entity_id=persona.entity_id)
         offer = offer_from(state, self.today())
         quotes = {code: quote(self.cart, offer, code) for code in offer.currencies}
         selected = quotes[offer.currency(wanted_currency)]

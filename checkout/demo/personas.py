@@ -17,6 +17,11 @@ class Persona:
     user_id: str = ""
 
     @property
+    def entity_id(self) -> str | None:
+        """The ``Entity-Id`` an experiment assigns by: the user id (the demo's ids are not personal data)."""
+        return self.user_id or None
+
+    @property
     def context(self) -> dict[str, str]:
         """The context the flags client receives (the profile declares these keys)."""
         pairs = {"tier": self.tier, "country": self.country, "userId": self.user_id}
@@ -30,6 +35,12 @@ PRESETS: Mapping[str, Persona] = {
     "grace": Persona("Grace: gold tier, GB", tier="gold", country="GB", user_id="user-2042"),
     "sam": Persona("Sam: standard tier, CA, in Beta's 20% layout rollout", tier="standard", country="CA",
                    user_id="user-1004"),
+    # Beta's experiment (US users, 50% exposure): the local sources' simulated assignment puts Lee in the
+    # 10% treatment and Mia in the control; Ana, US too, is not exposed.
+    "lee": Persona("Lee: standard tier, US, in Beta's discount experiment (treatment t1: 10%)", tier="standard",
+                   country="US", user_id="user-1002"),
+    "mia": Persona("Mia: standard tier, US, in Beta's discount experiment (control: 5%)", tier="standard",
+                   country="US", user_id="user-1012"),
 }
 
 #: The tiers the form offers.
@@ -59,6 +70,14 @@ class Choice:
 def explain(client: FlagsClient, state: FlagState) -> Choice:
     """Why ``state`` (read for some context) is what it is: the rule that matched, or the default."""
     key = state.flag.key
+    if state.treatment is not None:
+        snapshot = client.snapshot
+        experiment = snapshot.experiments.get(key) if snapshot is not None else None
+        if experiment is None:
+            return Choice(key, f"treatment {state.treatment}", "assigned by the AppConfig Agent's experiment run")
+        return Choice(key, f"treatment {state.treatment}", f"experiment {experiment.name}: in its audience "
+                      f"{experiment.audience} and its {experiment.exposure:f}% exposure (simulated here, not "
+                      "AppConfig's bucketing)")
     if state.resolution is not Resolution.SERVED:
         reason = f": {state.error}" if state.error else ""
         return Choice(key, state.variant or "(none)", f"{state.resolution.value}{reason}")

@@ -42,7 +42,7 @@ def test_this_apps_catalogue_is_valid_for_each_of_its_environments() -> None:
     from flags import CHECKOUT_FLAGS
 
     lines, status = check_catalogue("flags")
-    assert (undated_lines(lines), status) == ([f"ok: CheckoutFlags: {len(CHECKOUT_FLAGS.flags)} flag(s) valid for Beta, Production"], 0)
+    assert (undated_lines(lines), status) == ([f"ok: CheckoutFlags: {len(CHECKOUT_FLAGS.flags)} flag(s) and 1 experiment(s) valid for Beta, Production"], 0)
 
 
 def test_a_bad_value_is_one_line_naming_profile_environment_flag_attribute_rule_and_value(

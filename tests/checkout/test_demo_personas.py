@@ -99,3 +99,25 @@ def test_a_context_the_agent_could_not_receive_shows_the_declared_default_and_wh
 ])
 def test_personas_come_from_the_query(query: dict[str, list[str]], persona: object) -> None:
     assert persona_from_query(query) == persona
+
+
+# -- Beta's experiment (issue 19): the simulated run shows the treatment each US persona gets -----------
+def test_a_us_persona_in_the_experiments_treatment_gets_10_percent_and_the_page_says_why() -> None:
+    page = visit("persona=lee&currency=BTC")
+    assert page.texts["flag-value-bitcoin-discount-percentage"] == "10"
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "treatment t1"
+    assert page.texts["why-allow-bitcoin-at-checkout"] == (
+        'experiment bitcoin-discount-5-vs-10: in its audience (eq $country "US") and its 50% exposure '
+        "(simulated here, not AppConfig's bucketing)")
+
+
+def test_the_control_keeps_5_percent_and_an_unexposed_us_persona_gets_the_deployed_flag() -> None:
+    control = visit("persona=mia&currency=BTC")
+    assert (control.texts["variant-allow-bitcoin-at-checkout"], control.texts["flag-value-bitcoin-discount-percentage"]) \
+        == ("treatment c", "5")
+    ana = visit("persona=ana&currency=BTC")
+    assert ana.texts["variant-allow-bitcoin-at-checkout"] == "(basic flag)"
+
+
+def test_production_runs_no_experiment() -> None:
+    assert visit("persona=lee", "Production").texts["variant-allow-bitcoin-at-checkout"] == "everyone-else"

@@ -18,7 +18,8 @@ from constructs_lib import model
 from tests.conftest import ROOT
 
 CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "AlarmMonitor",
-                   "DeploymentStrategy", "GrowthType", "PropsError", "EnvironmentOptions", "FeatureFlagOptions"}
+                   "DeploymentStrategy", "GrowthType", "PropsError", "EnvironmentOptions", "FeatureFlagOptions",
+                   "FlagExperiment"}
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:

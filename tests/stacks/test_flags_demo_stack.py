@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,63 @@ def test_the_app_fails_synth_on_an_unacknowledged_nag_finding() -> None:
 
 def test_template_snapshot(template_json: dict[str, Any], snapshot: Any) -> None:
     assert stable(template_json) == snapshot(extension_class=JSONSnapshotExtension)
+
+
+# -- the Beta experiment (issue 19) ------------------------------------------------------------------
+def test_the_experiment_tests_a_flag_of_the_profile_in_the_environment_it_is_deployed_to(
+        template: Template, template_json: dict[str, Any]) -> None:
+    template.resource_count_is("AWS::AppConfig::ExperimentDefinition", 1)
+    profile, environment = Capture(), Capture()
+    template.has_resource_properties("AWS::AppConfig::ExperimentDefinition", {
+        "Name": "bitcoin-discount-5-vs-10", "FlagKey": "allow-bitcoin-at-checkout",
+        "ApplicationIdentifier": {"Ref": _logical_id(template, "AWS::AppConfig::Application", {"Name": "FlagsDemo"})},
+        "ConfigurationProfileIdentifier": {"Fn::GetAtt": [profile, "ConfigurationProfileId"]},
+        "EnvironmentIdentifier": {"Ref": environment},
+    })
+    resources = template_json["Resources"]
+    assert resources[profile.as_string()]["Properties"]["Name"] == "CheckoutFlags"
+    assert resources[environment.as_string()]["Properties"]["Name"] == "Beta"
+    # The flag is in that profile's Beta content, which the deployment the definition waits for deploys.
+    (definition,) = template.find_resources("AWS::AppConfig::ExperimentDefinition").values()
+    (deployment,) = definition["DependsOn"]
+    deployed = resources[deployment]["Properties"]
+    assert deployed["EnvironmentId"] == {"Ref": environment.as_string()}
+    version = resources[deployed["ConfigurationVersion"]["Fn::GetAtt"][0]]["Properties"]
+    assert "allow-bitcoin-at-checkout" in json.loads(version["Content"])["values"]
+    assert deployed["ConfigurationProfileId"] == {"Fn::GetAtt": [profile.as_string(), "ConfigurationProfileId"]}
+
+
+def test_the_audience_rule_parses_and_reads_only_declared_context_keys(template: Template) -> None:
+    from appconfig_flags.model.targeting import check_rule
+    from flags.checkout import CHECKOUT_CONTEXT
+
+    (definition,) = template.find_resources("AWS::AppConfig::ExperimentDefinition").values()
+    rule = definition["Properties"]["AudienceRule"]
+    checked = check_rule(rule, context=CHECKOUT_CONTEXT)
+    assert (rule, checked.problems, checked.warnings) == ('(eq $country "US")', (), ())
+
+
+def test_treatments_and_exposure_respect_appconfig_limits(template: Template) -> None:
+    from appconfig_flags.model.experiments import TREATMENT_KEY
+
+    (definition,) = template.find_resources("AWS::AppConfig::ExperimentDefinition").values()
+    props = definition["Properties"]
+    assert 1 <= len(props["Treatments"]) <= 5
+    arms = [props["Control"], *props["Treatments"]]
+    assert [(a["Key"], a["Weight"], a["AttributeValues"]["bitcoin-discount-percentage"]) for a in arms] == [
+        ("c", 50, {"NumberValue": 5}), ("t1", 50, {"NumberValue": 10})]
+    assert all(re.fullmatch(TREATMENT_KEY, a["Key"]) and a["Weight"] >= 0 for a in arms)
+    assert all(len(props.get(k, "")) <= 1024 for k in ("Hypothesis", "LaunchCriteria", "AudienceDescription"))
+    template.resource_count_is("AWS::AppConfig::ExperimentRun", 1)
+    (run,) = template.find_resources("AWS::AppConfig::ExperimentRun").values()
+    assert run["Properties"]["ExposurePercentage"] == 50
+
+
+def test_the_run_follows_its_definition_and_production_still_follows_only_beta(
+        template: Template, template_json: dict[str, Any]) -> None:
+    (definition_id,) = template.find_resources("AWS::AppConfig::ExperimentDefinition")
+    template.has_resource_properties("AWS::AppConfig::ExperimentRun", {
+        "ExperimentDefinitionIdentifier": {"Fn::GetAtt": [definition_id, "Id"]}})
+    production = _logical_id(template, "AWS::AppConfig::Deployment", {"Description": "CheckoutFlags to Production"})
+    beta = _logical_id(template, "AWS::AppConfig::Deployment", {"Description": "CheckoutFlags to Beta"})
+    assert template_json["Resources"][production]["DependsOn"] == [beta]

@@ -264,6 +264,17 @@ def test_each_stage_stack_declares_the_application_with_only_its_environment(
         ["ApplicationId", f"{name}EnvironmentId", f"CheckoutFlags{name}DeploymentNumber"])
 
 
+def test_only_the_beta_stage_declares_betas_experiment_after_its_deployment(
+        stage_templates: dict[str, dict[str, Any]]) -> None:
+    # Each stage stack deploys one environment: the experiment goes where its environment is deployed.
+    Template.from_json(stage_templates["Production"]).resource_count_is("AWS::AppConfig::ExperimentDefinition", 0)
+    beta = Template.from_json(stage_templates["Beta"])
+    (deployment,) = beta.find_resources("AWS::AppConfig::Deployment")
+    beta.has_resource("AWS::AppConfig::ExperimentDefinition", {
+        "Properties": {"Name": "bitcoin-discount-5-vs-10"}, "DependsOn": [deployment]})
+    beta.resource_count_is("AWS::AppConfig::ExperimentRun", 1)
+
+
 def test_production_stage_deploys_with_the_production_strategy(stage_templates: dict[str, dict[str, Any]]) -> None:
     production = Template.from_json(stage_templates["Production"])
     production.has_resource_properties("AWS::AppConfig::Deployment", {

@@ -29,6 +29,10 @@ def test_the_summary_names_what_the_flagsdemo_stack_declares(synthesized: Any) -
         "  deployment CheckoutFlags to Beta with FlagsDemo.BetaBake5Minutes: 0 min rollout + 5 min bake = 5 min",
         ("  deployment CheckoutFlags to Production with AppConfig.Canary10Percent20Minutes, after CheckoutFlags to Beta: "
         "20 min rollout + 10 min bake = 30 min"),
+        # One line per experiment: what it waits for, its audience, the values its treatments change (issue 19).
+        ('  experiment bitcoin-discount-5-vs-10 on allow-bitcoin-at-checkout, after CheckoutFlags to Beta: audience '
+         '(eq $country "US"); c weight 50 (on, bitcoin-discount-percentage=5); t1 weight 50 (on, '
+         'bitcoin-discount-percentage=10); run at 50% exposure'),
         ("  cdk deploy waits up to 35 min (every deployment, in order, bake included); "
         "only environments whose flags changed deploy again"),
     ]
@@ -97,3 +101,28 @@ def test_an_empty_output_folder_is_an_error(tmp_path: Path, capsys: Any) -> None
     (tmp_path / "Other.template.json").write_text(json.dumps({"Resources": {}}))
     assert main(["synth_summary", str(tmp_path)]) == 0
     assert "Other.template.json: (no AppConfig resources)" in capsys.readouterr().out
+
+
+def test_an_experiment_without_a_run_says_so_and_shows_only_the_values_its_treatments_change() -> None:
+    def arm(key: str, enabled: bool, **values: object) -> dict[str, Any]:
+        return {"Key": key, "Enabled": enabled, "Weight": 1,
+                "AttributeValues": {k: {"StringValue": v} for k, v in values.items()}}
+
+    lines = summarize({"Resources": {"E": {"Type": "AWS::AppConfig::ExperimentDefinition", "Properties": {
+        "Name": "layout", "FlagKey": "new-layout", "AudienceRule": "(exists key::\"userId\")",
+        "Control": arm("c", False, layout="classic", colour="red"),
+        "Treatments": [arm("t1", True, layout="compact", colour="red")]}}}})
+    assert lines == [('  experiment layout on new-layout: audience (exists key::"userId"); c weight 1 (off, '
+                     'layout="classic"); t1 weight 1 (on, layout="compact"); no run')]
+
+
+def test_a_run_with_overrides_counts_them() -> None:
+    lines = summarize({"Resources": {
+        "E": {"Type": "AWS::AppConfig::ExperimentDefinition", "Properties": {
+            "Name": "x", "FlagKey": "f", "AudienceRule": "(exists key::\"a\")",
+            "Control": {"Key": "c", "Enabled": True, "Weight": 1}, "Treatments": []}},
+        "R": {"Type": "AWS::AppConfig::ExperimentRun", "Properties": {
+            "ExperimentDefinitionIdentifier": {"Fn::GetAtt": ["E", "Id"]}, "ExposurePercentage": 5,
+            "TreatmentOverrides": {"Inline": {"qa-1": "c", "qa-2": "c"}}}}}})
+    assert lines == [('  experiment x on f: audience (exists key::"a"); c weight 1 (on); run at 5% exposure, '
+                     '2 entity override(s)')]

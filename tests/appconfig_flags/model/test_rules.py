@@ -10,6 +10,7 @@ from appconfig_flags.model import rules
 
 from .targeting.test_rule_problems import RULE_PROBLEMS, RULE_WARNINGS
 from .test_documents import TEXT_PROBLEMS
+from .test_experiments import EXPERIMENT_PROBLEMS
 from .test_objects import MODEL_PROBLEMS, MODEL_WARNINGS
 from .test_profile import AUTHORING_PROBLEMS
 from .test_schema import PROBLEMS, WARNINGS
@@ -24,7 +25,7 @@ def _rules_of(cases: list[object]) -> set[str]:
 
 def test_every_catalogued_rule_has_a_passing_and_a_failing_case() -> None:
     assert _rules_of(PROBLEMS + WARNINGS + TEXT_PROBLEMS + AUTHORING_PROBLEMS + RULE_PROBLEMS + RULE_WARNINGS
-                     + MODEL_PROBLEMS + MODEL_WARNINGS) == set(rules.RULES)
+                     + MODEL_PROBLEMS + MODEL_WARNINGS + EXPERIMENT_PROBLEMS) == set(rules.RULES)
 
 
 def test_the_warning_cases_are_exactly_the_rules_catalogued_as_warnings() -> None:
