@@ -142,9 +142,10 @@ local-aws-stop:
 	@$(VENV)/bin/python -m scripts.local_aws stop
 
 # A fresh make reads .tools/local-aws/env.mk, written by local-aws, so cdk talks to the emulator.
+# The emulator has no AppConfig experimentation: the flags deploy without the catalogue's experiments.
 deploy-local: local-aws
 	@$(MAKE) --no-print-directory cdk ARGS="bootstrap aws://000000000000/us-east-1 --quiet"
-	@$(MAKE) --no-print-directory cdk ARGS="deploy FlagsDemo --require-approval never"
+	@$(MAKE) --no-print-directory cdk ARGS="deploy FlagsDemo --require-approval never -c experiments=false"
 
 local-alarm: setup
 	@test -n "$(ENV)" || { echo "error: name the environment: make local-alarm ENV=Beta [STATE=OK]"; exit 2; }

@@ -16,7 +16,9 @@ def wire(app: cdk.App) -> None:
     from stacks.settings import FlagsDemoSettings
 
     settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"))
-    FlagsDemoStack(app, "FlagsDemo", settings=settings)
+    # `-c experiments=false` (make deploy-local): for an AppConfig without experimentation, such as the local AWS.
+    FlagsDemoStack(app, "FlagsDemo", settings=settings,
+                   experiments=app.node.try_get_context("experiments") not in (False, "false"))
     # Only with `"enabled": true` in cdk.json's "pipeline" or `-c pipeline.enabled=true` (docs/pipeline.md).
     pipeline = PipelineSettings.requested(app.node, settings)
     if pipeline is not None:

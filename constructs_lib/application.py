@@ -155,13 +155,15 @@ class FlagsApplication(Construct):
 
     def add_feature_flags(
         self, id: str, *, profile: Profile, deploy_to: Sequence[GuardedEnvironment] | None = None,
-        **options: Unpack[FeatureFlagOptions],
+        experiments: bool = True, **options: Unpack[FeatureFlagOptions],
     ) -> FeatureFlagProfile:
         """Add a :class:`FeatureFlagProfile` (same options) and deploy it to ``deploy_to`` in order.
 
         ``deploy_to`` Default: every environment added so far. The profile's experiments in those
         environments follow its deployment there (:class:`FlagExperiment`); experiments of other
         environments are left to the stacks that deploy those (a pipeline's stages).
+        ``experiments``: declare the profile's experiments. Default: True; False for an AppConfig
+        without experimentation (a local emulator), where the flags deploy alone.
         """
         # Checked before the profile is built: its own checks would blame the profile for a wrong target.
         problems = Problems(self)
@@ -188,7 +190,8 @@ class FlagsApplication(Construct):
                 targets, name=lambda e: e.environment_name,
                 after=lambda e: e.promote_after.environment_name if e.promote_after is not None else None):
             self._deploy(flags, environment)
-            self._add_experiments(flags, environment)
+            if experiments:
+                self._add_experiments(flags, environment)
         self._profiles.append(flags)
         return flags
 

@@ -25,7 +25,8 @@ class FlagsDemoStack(Stack):
     """Declares FlagsDemo with ``environments`` (Default: all in the settings) and deploys every profile.
 
     Workstations deploy one stack with every environment (Production after Beta); a pipeline
-    deploys one stack per stage with that stage's environment.
+    deploys one stack per stage with that stage's environment. ``experiments=False`` leaves the
+    catalogue's experiments out (an AppConfig without experimentation, such as the local AWS).
     """
 
     def __init__(
@@ -36,6 +37,7 @@ class FlagsDemoStack(Stack):
         settings: FlagsDemoSettings,
         environments: Sequence[str] | None = None,
         profiles: Sequence[Profile] = PROFILES,
+        experiments: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -70,7 +72,7 @@ class FlagsDemoStack(Stack):
         for name, environment in added.items():
             self._output(f"{name}EnvironmentId", environment.environment_id)
         for profile in profiles:
-            self.application.add_feature_flags(profile.name, profile=profile)
+            self.application.add_feature_flags(profile.name, profile=profile, experiments=experiments)
         for deployment in self.application.deployments:
             # e.g. CheckoutFlagsBetaDeploymentNumber: what the pipeline polls before Production.
             self._output(f"{deployment.profile_name}{deployment.environment_name}DeploymentNumber",

@@ -173,6 +173,22 @@ def _when(at: dt.datetime | None) -> str:
     return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at is not None else "(unknown)"
 
 
+def experiment_lines(plane: ControlPlane, app: Named, now: dt.datetime | None) -> list[str]:
+    """The application's experiment runs, one line each; one line saying why when they cannot be read.
+
+    An AppConfig without experimentation (an emulator, an older endpoint) answers with an error:
+    the status above still stands.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .experiments import ExperimentOpsError, experiment_run_lines
+
+    try:
+        return experiment_run_lines(plane.client, app.id, now=now)
+    except (BotoCoreError, ClientError, OpsError, ExperimentOpsError) as error:
+        return [f"experiments: cannot be read here ({' '.join(str(error).split())})"]
+
+
 def format_status(app: Named, region: str, statuses: Sequence[ProfileStatus], notes: Sequence[str]) -> str:
     lines = [f"{app.name} (application {app.id}, {region})"]
     for status in statuses:
@@ -201,6 +217,7 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, s
         plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
         app, statuses, notes = collect(plane, args.application, args.environments, profiles, now=now)
         print(format_status(app, plane.region, statuses, notes), file=out)
+        print("", *experiment_lines(plane, app, now), sep="\n", file=out)
         return 0
 
     return cli.run(command, stderr=stderr)

@@ -81,3 +81,14 @@ def test_the_catalogue_and_cdk_json_name_the_same_environments() -> None:
     from flags.checkout import ENVIRONMENTS
 
     assert set(ENVIRONMENTS) == set(FlagsDemoSettings.from_context(cdk_context()["flagsdemo"]).environment_names)
+
+
+def test_without_experiments_the_flags_deploy_alone_for_an_appconfig_without_experimentation() -> None:
+    settings = FlagsDemoSettings.from_context(_settings())
+    with_them = Template.from_stack(FlagsDemoStack(cdk.App(), "FlagsDemo", settings=settings))
+    without = Template.from_stack(FlagsDemoStack(cdk.App(), "FlagsDemo", settings=settings, experiments=False))
+    with_them.resource_count_is("AWS::AppConfig::ExperimentDefinition", 1)
+    without.resource_count_is("AWS::AppConfig::ExperimentDefinition", 0)
+    without.resource_count_is("AWS::AppConfig::ExperimentRun", 0)
+    assert without.find_resources("AWS::AppConfig::HostedConfigurationVersion") == \
+        with_them.find_resources("AWS::AppConfig::HostedConfigurationVersion")
