@@ -1,0 +1,150 @@
+"""A local AWS for the integration tests: ministack on a free loopback port, the app deployed by the real CDK CLI.
+
+One emulator per test module (``local_aws``), started by the fixture and stopped after it, with an
+AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 5 s. ``deployed`` runs
+``cdk bootstrap`` and ``cdk deploy FlagsDemo`` against it once. The emulator's venv comes from
+``make test`` (``make local-aws-setup``); without it the tests are skipped with that message.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Seconds an AppConfig minute lasts in deployments started through the API.
+MINUTE_SECONDS = 1.0
+APP = "FlagsDemo"
+ENVIRONMENTS = "Beta,Production"
+FLAG = "allow-bitcoin-at-checkout"
+
+pytestmark = pytest.mark.xdist_group("local-aws")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+class Deployed:
+    """The FlagsDemo stack deployed to a local AWS, and the ops commands run against it in this process."""
+
+    def __init__(self, emulator: LocalAws) -> None:
+        import boto3
+
+        self.emulator = emulator
+        self.session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+        self.appconfig = self.client("appconfig")
+        app = next(a for a in self.appconfig.list_applications()["Items"] if a["Name"] == APP)
+        self.app_id: str = app["Id"]
+        self.env_ids = {e["Name"]: e["Id"] for e in
+                        self.appconfig.list_environments(ApplicationId=self.app_id)["Items"]}
+        self.profile_id: str = self.appconfig.list_configuration_profiles(ApplicationId=self.app_id)["Items"][0]["Id"]
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.emulator.endpoint_url)
+
+    def monitors(self, environment: str) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = self.appconfig.get_environment(
+            ApplicationId=self.app_id, EnvironmentId=self.env_ids[environment])["Monitors"]
+        return found
+
+    def set_alarm(self, environment: str, state: str) -> None:
+        cloudwatch = self.client("cloudwatch")
+        for monitor in self.monitors(environment):
+            cloudwatch.set_alarm_state(AlarmName=monitor["AlarmArn"].split(":alarm:")[1], StateValue=state,
+                                       StateReason="integration test")
+
+    def deployment(self, environment: str, number: int) -> dict[str, Any]:
+        found: dict[str, Any] = self.appconfig.get_deployment(
+            ApplicationId=self.app_id, EnvironmentId=self.env_ids[environment], DeploymentNumber=number)
+        return found
+
+    def wait_until_done(self, environment: str, number: int, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            state: str = self.deployment(environment, number)["State"]
+            if state not in ("DEPLOYING", "BAKING", "VALIDATING", "ROLLING_BACK") or time.monotonic() > deadline:
+                return state
+            time.sleep(0.2)
+
+    def args(self, *extra: str) -> list[str]:
+        return ["--application", APP, "--environments", ENVIRONMENTS, "--catalogue", "flags", *extra]
+
+    def status(self) -> Run:
+        from appconfig_flags.ops import status
+
+        out, err = io.StringIO(), io.StringIO()
+        code = status.main(self.args(), stdout=out, stderr=err)
+        return Run(code, out.getvalue(), err.getvalue())
+
+    def emergency(self, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
+        from appconfig_flags.ops import emergency
+
+        out, err = io.StringIO(), io.StringIO()
+        code = emergency.main(self.args(*extra), stdin=io.StringIO(""), stdout=out, stderr=err,
+                              sleep=sleep or time.sleep)
+        return Run(code, out.getvalue(), err.getvalue())
+
+
+def section(output: str, environment: str) -> str:
+    """The status block of ``CheckoutFlags in <environment>``."""
+    return next(b for b in output.split("\n\n") if b.startswith(f"CheckoutFlags in {environment}\n"))
+
+
+def _cdk(emulator: LocalAws, *args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+    cdk = shutil.which("cdk", path=f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
+    assert cdk is not None, "the CDK CLI is missing: make setup (npm ci)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(emulator.environment(), CDK_DISABLE_CLI_TELEMETRY="true",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run([cdk, *args, "--no-notices", "--output", str(outdir)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, f"cdk {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
+    if not EMULATOR_PYTHON.exists():
+        pytest.skip(f"the local AWS emulator is not installed ({EMULATOR_PYTHON}): make local-aws-setup "
+                    "(make test does it)")
+    emulator = LocalAws(free_port(), minute_seconds=MINUTE_SECONDS,
+                        log_path=tmp_path_factory.mktemp("ministack") / "ministack.log")
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    outdir = tmp_path_factory.mktemp("cdk-out")
+    _cdk(local_aws, "bootstrap", "aws://000000000000/us-east-1", outdir=outdir)
+    _cdk(local_aws, "deploy", "FlagsDemo", "--require-approval", "never", "-c", "experiments=false", outdir=outdir)
+    return Deployed(local_aws)
+
+
+@pytest.fixture
+def aws_env(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """This process's boto3 talks to the emulator (the ops commands build their clients from the environment)."""
+    empty = tmp_path / "no-aws-config"
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in {**local_aws.environment(), "AWS_CONFIG_FILE": str(empty),
+                        "AWS_SHARED_CREDENTIALS_FILE": str(empty), "AWS_EC2_METADATA_DISABLED": "true"}.items():
+        monkeypatch.setenv(name, value)
