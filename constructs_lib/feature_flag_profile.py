@@ -145,6 +145,11 @@ class FeatureFlagProfile(Construct):
         self.environments: tuple[GuardedEnvironment, ...] = tuple(environments)
 
     @property
+    def application_id(self) -> str:
+        """The application's ID (a token)."""
+        return self._application_id
+
+    @property
     def configuration_profile_arn(self) -> str:
         """The profile's ARN."""
         return Stack.of(self).format_arn(
@@ -199,6 +204,40 @@ class FeatureFlagProfile(Construct):
         grant = iam.Grant.add_to_principal(grantee=grantee, actions=list(READ_ACTIONS), resource_arns=arns)
         if self.kms_key is not None:
             self.kms_key.grant_decrypt(grantee)
+        return grant
+
+
+    def grant_operate(self, grantee: iam.IGrantable, environment: GuardedEnvironment) -> iam.Grant:
+        """Let ``grantee`` run the ops commands on these flags in ``environment``, and nothing more.
+
+        ``make flags-status``, ``flags-revert``, ``flags-off`` (with ``--override-alarms``) and
+        ``flags-restore-monitors``: reads of the application, the environment, its deployments and this
+        profile's versions; new hosted versions of this profile; Start/StopDeployment there;
+        UpdateEnvironment and ``iam:PassRole`` of its monitor role (the override, the restore);
+        ``cloudwatch:DescribeAlarms`` on its monitors' alarms; the stack's template (the restore).
+        docs/operations.md lists what each command calls. ``environment`` must be one this profile is
+        deployed to; another is a :class:`PropsError`.
+        """
+        from .operator_grant import operate_permissions
+
+        problems = Problems(self)
+        if grantee is None or not hasattr(grantee, "grant_principal"):
+            problems.add("grant_operate/grantee", "must be an iam.IGrantable such as a role or a user", grantee)
+        if not isinstance(environment, GuardedEnvironment):
+            problems.add("grant_operate/environment", "must be a GuardedEnvironment", environment)
+        elif environment not in self.environments:
+            problems.add("grant_operate/environment", "is not an environment this profile is deployed to (it is "
+                         f"deployed to {[e.environment_name for e in self.environments]})",
+                         environment.environment_name)
+        problems.raise_if_any()
+        grant: iam.Grant | None = None
+        for permission in operate_permissions(self, environment):
+            added = iam.Grant.add_to_principal(grantee=grantee, actions=permission.actions,
+                                               resource_arns=permission.resources, conditions=permission.conditions)
+            grant = added if grant is None else grant.combine(added)
+        assert grant is not None
+        if self.kms_key is not None:
+            self.kms_key.grant_encrypt_decrypt(grantee)
         return grant
 
 
