@@ -91,9 +91,9 @@ def test_cdk_nag_reports_only_the_documented_wildcards() -> None:
     assert {path for _, path in findings} == {"Ops/Operator/DefaultPolicy/Resource"}
     assert all(rule.startswith("AwsSolutions-IAM5[Resource::") for rule, _ in findings)
     assert sorted(rule.split("Resource::")[1] for rule, _ in findings if rule.endswith("/*]")) == sorted([
-        "arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:application/<App675A91B1>/configurationprofile/"
-        "<AppFlags4D07A0B8.ConfigurationProfileId>/hostedconfigurationversion/*]",
-        "arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:application/<App675A91B1>/environment/"
-        "<AppBeta74EC8A03>/deployment/*]",
+        ("arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:application/<App675A91B1>/configurationprofile/"
+        "<AppFlags4D07A0B8.ConfigurationProfileId>/hostedconfigurationversion/*]"),
+        ("arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:application/<App675A91B1>/environment/"
+        "<AppBeta74EC8A03>/deployment/*]"),
         "arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:deploymentstrategy/*]"])
     assert len(findings) == 4 and ("AwsSolutions-IAM5[Resource::*]", "Ops/Operator/DefaultPolicy/Resource") in findings
