@@ -84,7 +84,7 @@ cdk: setup
 demo: setup
 	python -m checkout.demo $(if $(LOCAL_AWS_RUNNING),--source appconfig --poll-interval 15) $(DEMO_ARGS)
 
-bench: setup
+bench: setup $(STAMP_LOCAL_AWS)
 	python -m bench
 
 flags-report: setup
