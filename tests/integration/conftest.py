@@ -14,13 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
+from tests.appconfig_flags.ops.fake_aws import Run
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
@@ -29,14 +29,6 @@ APP = "FlagsDemo"
 ENVIRONMENTS = "Beta,Production"
 FLAG = "allow-bitcoin-at-checkout"
 
-pytestmark = pytest.mark.xdist_group("local-aws")
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 class Deployed:

@@ -39,7 +39,8 @@ def test_the_application_is_found_by_name_among_others_across_pages(deployed: De
     assert len(deployed.fake.operations("ListApplications")) >= 2
     assert {c.operation for c in deployed.fake.calls} <= {
         "ListApplications", "ListEnvironments", "ListConfigurationProfiles", "ListDeployments", "GetDeployment",
-        "GetHostedConfigurationVersion", "ListDeploymentStrategies"}, "status only reads"
+        "GetHostedConfigurationVersion", "ListDeploymentStrategies", "ListExperimentDefinitions", "ListExperimentRuns",
+        "GetExperimentRun"}, "status only reads"
 
 
 def test_a_version_the_stack_made_from_older_code_is_not_yet_deployed(deployed: Deployed) -> None:
