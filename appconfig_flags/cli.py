@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "off": ("appconfig_flags.ops.emergency", "deploy the served flags with one flag disabled (AWS)"),
     "agent-files": ("appconfig_flags.agent_files", "write the catalogue as AppConfig Agent local-development files"),
     "report": ("appconfig_flags.short_term_report", "list short-term flags and where their keys appear in the code"),
+    "import": ("appconfig_flags.importer.command", "write a Python flag module from AppConfig documents or a deployed profile"),
 }
 #: The commands that read the application's names from cdk.json when they are not given.
 APP_COMMANDS = ("status", "revert", "off")

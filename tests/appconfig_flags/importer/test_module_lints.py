@@ -1,0 +1,53 @@
+"""The written module is formatted code that passes ruff and mypy --strict, for hand-written and generated documents."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from appconfig_flags.importer import import_documents
+from flags import CHECKOUT_FLAGS
+from tests.conftest import ROOT
+
+from .test_import_documents import DOCUMENTS, environment_documents
+
+pytestmark = pytest.mark.slow  # runs ruff and mypy once over some thirty modules
+
+
+def _modules() -> list[str]:
+    texts = [import_documents("CheckoutFlags", {env: CHECKOUT_FLAGS.render(env) for env in ("Beta", "Production")})]
+    texts += [import_documents("Imported", {None: text}) for text in DOCUMENTS.values()]
+
+    @settings(max_examples=25, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(environment_documents())
+    def collect(documents: dict[str | None, Any]) -> None:
+        texts.append(import_documents("Gen", documents))
+
+    collect()
+    return texts
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+
+
+def test_written_modules_are_formatted_and_pass_ruff_and_mypy_strict(tmp_path: Path) -> None:
+    paths = []
+    for number, text in enumerate(_modules()):
+        path = tmp_path / f"imported_{number}.py"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    # Long strings stay on one line, as ruff format leaves them: E501 is the one rule left out.
+    ruff = _run("ruff", "check", "--isolated", "--line-length", "120", "--select", "E,F,W,I,UP,B", "--ignore", "E501",
+                *paths)
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    formatted = _run("ruff", "format", "--isolated", "--check", "--line-length", "120", *paths)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    mypy = _run("mypy", "--strict", "--follow-imports=silent", *paths)
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
