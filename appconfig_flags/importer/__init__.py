@@ -85,12 +85,15 @@ class _Names:
 
 
 def import_documents(profile: str, documents: Mapping[str | None, str | bytes | Mapping[str, Any]], *,
-                     line_length: int = LINE_LENGTH, source: str = "documents") -> str:
+                     line_length: int = LINE_LENGTH, source: str = "documents", typed: bool = False) -> str:
     """The Python module for ``profile`` whose Profile renders each of ``documents`` (environment → document).
 
     A single document under the key ``None`` gives a profile without environments. ``source`` says
-    where the documents came from, in the module's docstring. Raises :class:`FlagValidationError`
-    for an invalid document, and for what a profile cannot express, with the path of each problem.
+    where the documents came from, in the module's docstring. ``typed``: each attribute is a module
+    constant whose key is a ``Literal`` type, and each flag is annotated with its keys, so reads are
+    typed and an undeclared attribute is a type error (Default: False, attributes inline in their flag).
+    Raises :class:`FlagValidationError` for an invalid document, and for what a profile cannot
+    express, with the path of each problem.
     """
     if not documents:
         raise FlagValidationError([Problem(profile, "import-no-document", "give at least one document")],
@@ -101,7 +104,8 @@ def import_documents(profile: str, documents: Mapping[str | None, str | bytes | 
                                   subject=f"import of {safe_repr(profile)}")
     data = {env: _checked(profile, env, document) for env, document in documents.items()}
     plan = _plan(profile, data)
-    text = _module(profile, plan, [e for e in data if e is not None], line_length=line_length, source=source)
+    text = _module(profile, plan, [e for e in data if e is not None], line_length=line_length, source=source,
+                   typed=typed)
     _verify(profile, text, data)
     return text
 
@@ -252,6 +256,17 @@ class _Writer:
     def values(self, values: Mapping[str, Any]) -> Node:
         return Dict([(Atom(codegen.string(k)), self.literal(v)) for k, v in values.items()])
 
+    def attribute_type(self, attribute: dict[str, Any], date_format: str | None) -> str:
+        """The value type a read of this attribute returns (:class:`~appconfig_flags.model.Attribute`'s first parameter)."""
+        constraints = attribute.get("constraints")
+        factory = _factory(constraints, date_format) if constraints is not None else None
+        name = factory[0] if factory is not None else None
+        if name in ("string_array", "number_array"):
+            self.extra_imports.setdefault("collections.abc", set()).add("Sequence")
+        if name is None:
+            return self.use("AttributeValue")
+        return _VALUE_TYPES[name]
+
     def attribute(self, key: str, attribute: dict[str, Any], date_format: str | None) -> Node:
         description = attribute.get("description")
         constraints = attribute.get("constraints")
@@ -327,7 +342,7 @@ class _Writer:
             kwargs.append(("variants", Tuple([self.variant(v) for v in value["_variants"]])))
         return kwargs
 
-    def flag(self, plan: _FlagPlan) -> Node:
+    def flag(self, plan: _FlagPlan, attribute_names: Sequence[str] | None = None) -> Node:
         kwargs: list[tuple[str, Node]] = [("key", Atom(codegen.string(plan.key)))]
         definition = plan.definition or {}
         for name in ("name", "description"):
@@ -336,7 +351,9 @@ class _Writer:
         if "_deprecation" in definition:
             kwargs.append(("short_term", self.short_term(definition["_deprecation"])))
         attributes = definition.get("attributes", {})
-        if attributes:
+        if attributes and attribute_names is not None:
+            kwargs.append(("attributes", Tuple([Atom(n) for n in attribute_names])))
+        elif attributes:
             kwargs.append(("attributes", Tuple([self.attribute(k, a, plan.dates.get(k)) for k, a in attributes.items()])))
         if plan.default is not None:
             # Flag's enabled defaults to False: an absent "enabled" is written enabled=None.
@@ -374,15 +391,41 @@ def _factory(constraints: dict[str, Any], date_format: str | None) -> tuple[str,
     return None
 
 
-def _module(profile: str, plans: list[_FlagPlan], environments: list[str], *, line_length: int, source: str) -> str:
+#: The value type of each factory's attributes.
+_VALUE_TYPES = {"string": "str", "date": "str", "number": "float", "boolean": "bool",
+                "string_array": "Sequence[str]", "number_array": "Sequence[float]"}
+
+
+def _module(profile: str, plans: list[_FlagPlan], environments: list[str], *, line_length: int, source: str,
+            typed: bool = False) -> str:
     writer = _Writer()
     names = _Names(set(_RESERVED_NAMES))
     statements: list[str] = []
-    flag_names = []
-    for plan in plans:
-        name = names.new(plan.key, "FLAG")
-        flag_names.append(name)
-        statements.append(codegen.assignment(name, writer.flag(plan), line_length=line_length))
+    flag_names = [names.new(plan.key, "FLAG") for plan in plans]
+    attribute_keys = Counter(k for plan in plans for k in (plan.definition or {}).get("attributes", {}))
+    for name, plan in zip(flag_names, plans):
+        attributes = (plan.definition or {}).get("attributes", {})
+        if not typed or not attributes:
+            statements.append(codegen.assignment(name, writer.flag(plan), line_length=line_length))
+            continue
+        # Typed: each attribute a constant with a Literal key, the flag annotated with the union of its keys.
+        writer.extra_imports.setdefault("typing", set()).update({"Literal", "TypeAlias"})
+        attribute_names = []
+        for key, attribute in attributes.items():
+            taken = attribute_keys[key] > 1 or _Names(set()).new(key, "A") in names.taken
+            attribute_name = names.new(f"{name}_{key}" if taken else key, "ATTRIBUTE")
+            attribute_names.append(attribute_name)
+            annotation = codegen.Subscript(writer.use("Attribute"), [
+                Atom(writer.attribute_type(attribute, plan.dates.get(key))),
+                codegen.Subscript("Literal", [Atom(codegen.string(key))])])
+            statements.append(codegen.assignment(attribute_name, writer.attribute(key, attribute, plan.dates.get(key)),
+                                                 line_length=line_length, annotation=annotation))
+        keys_name = names.new(f"{name}_KEYS", "KEYS")
+        statements.append(f"#: The attribute keys of {plan.key}: ``{name}`` reads only these.\n" + codegen.assignment(
+            keys_name, codegen.Subscript("Literal", [Atom(codegen.string(k)) for k in attributes]),
+            line_length=line_length, annotation=Atom("TypeAlias")))
+        statements.append(codegen.assignment(name, writer.flag(plan, attribute_names), line_length=line_length,
+                                             annotation=codegen.Subscript("Flag", [Atom(keys_name)])))
     profile_name = names.new(profile, "PROFILE")
     profile_args: list[Node] = [Atom(codegen.string(profile)), Tuple([Atom(n) for n in flag_names])]
     profile_kwargs: list[tuple[str, Node]] = [("environments", Atom("ENVIRONMENTS"))] if environments else []

@@ -63,6 +63,14 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Subscript:
+    """``name[item, ...]`` (a type: ``Literal["a", "b"]``)."""
+
+    name: str
+    items: Sequence[Node] = ()
+
+
+@dataclass(frozen=True)
 class Tuple:
     """``(a, b)``; one item is written ``(a,)``."""
 
@@ -76,7 +84,7 @@ class Dict:
     items: Sequence[tuple[Node, Node]] = field(default_factory=tuple)
 
 
-Node = Atom | Call | Tuple | Dict
+Node = Atom | Call | Subscript | Tuple | Dict
 
 
 def flat(node: Node) -> str:
@@ -86,6 +94,8 @@ def flat(node: Node) -> str:
     if isinstance(node, Call):
         parts = [flat(a) for a in node.args] + [f"{k}={flat(v)}" for k, v in node.kwargs]
         return f"{node.func}({', '.join(parts)})"
+    if isinstance(node, Subscript):
+        return f"{node.name}[{', '.join(flat(i) for i in node.items)}]"
     if isinstance(node, Tuple):
         if len(node.items) == 1:
             return f"({flat(node.items[0])},)"
@@ -106,6 +116,10 @@ def layout(node: Node, *, indent: int, column: int, suffix: int, line_length: in
                  for a in node.args]
         lines += [pad + f"{k}=" + layout(v, indent=inner, column=inner + width(k) + 1, suffix=1, line_length=line_length)
                   + "," for k, v in node.kwargs]
+    elif isinstance(node, Subscript):
+        opening, closing = f"{node.name}[", "]"
+        lines = [pad + layout(i, indent=inner, column=inner, suffix=1, line_length=line_length) + ","
+                 for i in node.items]
     elif isinstance(node, Tuple):
         opening, closing = "(", ")"
         lines = [pad + layout(i, indent=inner, column=inner, suffix=1, line_length=line_length) + ","
@@ -122,7 +136,18 @@ def layout(node: Node, *, indent: int, column: int, suffix: int, line_length: in
     return "\n".join([opening, *lines, " " * indent + closing])
 
 
-def assignment(name: str, node: Node, *, line_length: int) -> str:
-    """``name = node`` as a top-level statement."""
-    head = f"{name} = "
-    return head + layout(node, indent=0, column=width(head), suffix=0, line_length=line_length)
+def assignment(name: str, node: Node, *, line_length: int, annotation: Atom | Subscript | None = None) -> str:
+    """``name = node`` (or ``name: annotation = node``) as a top-level statement.
+
+    When even the first line of a split value (``name: annotation = Flag(``) is too long, the
+    annotation's brackets open instead, as ruff format does: ``name: Attribute[\n    str, ...\n] = ...``.
+    """
+    head = f"{name} = " if annotation is None else f"{name}: {flat(annotation)} = "
+    first = head + (flat(node) if isinstance(node, Atom) else flat(node).split("(", 1)[0].split("[", 1)[0] + "(")
+    if not isinstance(annotation, Subscript) or width(first) <= line_length or width(head + flat(node)) <= line_length:
+        return head + layout(node, indent=0, column=width(head), suffix=0, line_length=line_length)
+    if width(head) + 1 <= line_length:  # ruff format's parenthesized value
+        return f"{head}(\n    " + layout(node, indent=4, column=4, suffix=0, line_length=line_length) + "\n)"
+    inner = ", ".join(flat(i) for i in annotation.items)
+    return (f"{name}: {annotation.name}[\n    {inner}\n] = "
+            + layout(node, indent=0, column=4, suffix=0, line_length=line_length))

@@ -5,7 +5,8 @@ Production=prod.json`` (one ``--document FILE`` without ``ENV=``: a profile with
 From AWS (boto3, read-only): ``appconfig-flags import --profile CheckoutFlags --application FlagsDemo``
 reads the version each environment serves; ``--environments Beta,Production`` picks them and
 ``--version Beta=3`` (or ``--version 3`` alone: one document) names hosted versions instead.
-The module goes to ``--out FILE`` (an existing file only with ``--force``) or to standard output.
+``--typed`` writes each attribute as a module constant with a ``Literal`` key and annotates each flag
+with its keys, for typed reads (``client.value(FLAG, ATTRIBUTE)``). The module goes to ``--out FILE`` (an existing file only with ``--force``) or to standard output.
 It renders each document exactly, or the command fails with one line per problem and its path.
 Exit status: 0 written, 1 not (``error:`` lines), 2 bad options.
 """
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="the module to write. Default: standard output")
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     parser.add_argument("--line-length", type=int, default=LINE_LENGTH, help="Default: %(default)s")
+    parser.add_argument("--typed", action="store_true",
+                        help="attributes as module constants with Literal keys, flags annotated with their keys: "
+                             "typed reads, and an undeclared attribute is a type error")
     return parser
 
 
@@ -80,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reader = AppConfigReader(region=args.region, endpoint_url=args.endpoint_url)
             documents = reader.documents(args.application, args.profile, environments=environments, versions=versions)
             source = f"AWS AppConfig (application {args.application})"
-        text = import_documents(args.profile, documents, line_length=args.line_length, source=source)
+        text = import_documents(args.profile, documents, line_length=args.line_length, source=source, typed=args.typed)
     except (OSError, ReadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -96,14 +96,30 @@ DOCUMENTS = {
     "strings-that-need-escapes": r"""{"version": "1", "flags": {"a": {"name": "quote \" back\\slash tab\t",
         "description": "line\nbreak \u2028 é \u0007"}}, "values": {"a": {"enabled": false}}}""",
     "empty": """{"version": "1"}""",
+    "long-names": json.dumps({"version": "1", "flags": {"a" + "b" * 63: {"attributes": {
+        "c" + "d" * 63: {"constraints": {"type": "array", "elements": {"type": "number", "minimum": 1}}},
+        "xYg6cb6THkszbGF1Cp5zPg240": {"description": "a long description that goes on and on",
+                                      "constraints": {"type": "array", "elements": {"type": "number"}}}}}},
+        "values": {"a" + "b" * 63: {"enabled": True, "c" + "d" * 63: [1, 2]}}}),
 }
 
 
 @pytest.mark.parametrize("text", DOCUMENTS.values(), ids=DOCUMENTS.keys())
 def test_a_single_document_imports_to_a_profile_without_environments_that_renders_it(text: str) -> None:
-    module = import_documents("Imported", {None: text})
-    assert "ENVIRONMENTS" not in module
-    assert rendered(module, None) == normalised(json.loads(text))
+    for typed in (False, True):
+        module = import_documents("Imported", {None: text}, typed=typed)
+        assert "ENVIRONMENTS" not in module
+        assert rendered(module, None) == normalised(json.loads(text))
+
+
+def test_a_typed_module_names_each_attribute_with_its_literal_key_and_each_flag_with_its_keys() -> None:
+    text = import_documents("CheckoutFlags", {env: CHECKOUT_FLAGS.render(env) for env in ("Beta", "Production")},
+                            typed=True)
+    assert 'BITCOIN_DISCOUNT_PERCENTAGE: Attribute[float, Literal["bitcoin-discount-percentage"]] = Attribute.number(' \
+        in text
+    assert "ALLOW_BITCOIN_AT_CHECKOUT: Flag[ALLOW_BITCOIN_AT_CHECKOUT_KEYS] = Flag(" in text
+    assert "attributes=(DEFAULT_CURRENCY, BITCOIN_DISCOUNT_PERCENTAGE, BITCOIN_DISCOUNT_END_DATE)," in text
+    assert 'NEW_CHECKOUT_LAYOUT_KEYS: TypeAlias = Literal["layout"]' in text
 
 
 def test_what_the_documents_hold_that_a_profile_cannot_is_an_error_naming_each_path() -> None:
@@ -179,6 +195,7 @@ def environment_documents(draw: st.DrawFn) -> dict[str | None, dict[str, Any]]:
 def test_generated_documents_import_to_a_module_that_renders_each_of_them(documents: dict[str | None, Any]) -> None:
     for document in documents.values():
         Profile.from_document("Gen", document, today=date(2026, 12, 1))  # a valid document, as AppConfig would take it
-    text = import_documents("Gen", documents)
-    for env, document in documents.items():
-        assert rendered(text, env) == normalised(document)
+    for typed in (False, True):
+        text = import_documents("Gen", documents, typed=typed)
+        for env, document in documents.items():
+            assert rendered(text, env) == normalised(document)
