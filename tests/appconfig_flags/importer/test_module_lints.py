@@ -1,7 +1,9 @@
 """The written module is formatted code that passes ruff and mypy --strict, for hand-written and generated documents."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +82,18 @@ def test_a_typed_module_makes_reads_typed_and_an_attribute_of_another_flag_a_typ
     assert lines[0].endswith('service.py:6: note: Revealed type is "float | None"'), result.stdout
     assert "service.py:7: error:" in lines[1], result.stdout
     assert result.stdout.count("error:") == 1, result.stdout
+
+
+def test_pyright_sees_the_same_types_and_the_same_error(tmp_path: Path) -> None:
+    pyright = shutil.which("pyright")
+    if pyright is None:
+        pytest.skip("needs pyright on PATH for the pyright check: npm install -g pyright (mypy's checks run above)")
+    (tmp_path / "checkout_typed.py").write_text(import_documents("CheckoutFlags", CHECKOUT_DOCUMENTS, typed=True))
+    (tmp_path / "service.py").write_text(SERVICE)
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict", "extraPaths": [str(ROOT)]}))
+    result = subprocess.run([pyright, "--pythonpath", sys.executable, "service.py", "checkout_typed.py"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert 'service.py:6:13 - information: Type of "client.value(ALLOW_BITCOIN_AT_CHECKOUT, BITCOIN_DISCOUNT_PERCENTAGE)"' \
+           ' is "float | None"' in result.stdout, result.stdout
+    errors = [line for line in result.stdout.splitlines() if " - error: " in line]
+    assert errors and all("service.py:7:" in line for line in errors), result.stdout
