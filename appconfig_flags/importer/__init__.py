@@ -114,12 +114,9 @@ def import_documents(profile: str, documents: Mapping[str | None, str | bytes | 
 def _checked(profile: str, environment: str | None, document: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """The document as data, after the model's AppConfig checks (every problem, with its path)."""
     where = profile if environment is None else f"{profile}@{environment}"
-    loaded = Profile.from_document(where, document if isinstance(document, (str, bytes)) else dict(document))
-    # from_document has parsed and checked it; read the same data again from the source for exact values.
-    if isinstance(document, (str, bytes)):
-        return normalised(json.loads(document))
-    del loaded
-    return normalised(document)
+    data = document if isinstance(document, (str, bytes)) else dict(document)
+    Profile.from_document(where, data)  # raises FlagValidationError with every problem of the document
+    return normalised(json.loads(data) if isinstance(data, (str, bytes)) else data)
 
 
 @dataclass
