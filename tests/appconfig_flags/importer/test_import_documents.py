@@ -56,6 +56,18 @@ def test_the_checkout_documents_make_synth_renders_import_to_a_profile_rendering
     assert '"Production": FlagValue(\n            variants=(' in text
 
 
+def test_the_documents_in_the_synthesized_template_import_to_a_profile_rendering_each_exactly(synthesized: Any) -> None:
+    # What `make synth` writes: each environment's HostedConfigurationVersion content in the FlagsDemo template.
+    _, assembly = synthesized
+    resources = assembly.get_stack_by_name("FlagsDemo").template["Resources"].values()
+    documents = {r["Properties"]["Description"].split()[-1]: r["Properties"]["Content"] for r in resources
+                 if r["Type"] == "AWS::AppConfig::HostedConfigurationVersion"
+                 and r["Properties"]["Description"].startswith("CheckoutFlags ")}
+    assert sorted(documents) == ["Beta", "Production"]
+    (profile,) = run_module(import_documents("CheckoutFlags", documents))["PROFILES"]
+    assert {env: profile.render(env) for env in documents} == documents
+
+
 def test_shared_values_are_written_once_and_each_environment_keeps_only_its_differences() -> None:
     definition = {"f": {"attributes": {"n": {"constraints": {"type": "number"}}, "s": {}}}}
     documents = {
