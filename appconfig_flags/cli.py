@@ -126,9 +126,31 @@ def _split_global(args: list[str], options: dict[str, bool]) -> tuple[list[str],
     return shared, own
 
 
+def _emergency_commands() -> dict[str, tuple[str, str]]:
+    """Subcommands the emergency module's parser has beyond ``revert``/``off`` (a new one works with no change here)."""
+    try:
+        from appconfig_flags.ops import emergency
+
+        parser = emergency._parser()
+    except Exception:  # noqa: BLE001 - another shape of that module: only the commands listed above
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            out.update({name: (emergency.__name__, helps.get(name, "")) for name in action.choices
+                        if name not in COMMANDS})
+    return out
+
+
+def _commands() -> dict[str, tuple[str, str]]:
+    return {**COMMANDS, **_emergency_commands()}
+
+
 def _usage() -> str:
-    width = max(len(name) for name in COMMANDS)
-    lines = [f"  {name.ljust(width)}  {help}" for name, (_, help) in COMMANDS.items()]
+    commands = _commands()
+    width = max(len(name) for name in commands)
+    lines = [f"  {name.ljust(width)}  {help}" for name, (_, help) in commands.items()]
     return "\n".join(["usage: appconfig-flags [--version] COMMAND [options]", "", "commands:", *lines, "",
                       "appconfig-flags COMMAND --help shows a command's options."])
 
@@ -143,15 +165,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"appconfig-flags {__version__}")
         return 0
     command, rest = args[0], args[1:]
-    if command not in COMMANDS:
-        print(f"error: unknown command {command!r}; the commands are {', '.join(COMMANDS)}", file=sys.stderr)
+    commands = COMMANDS if command in COMMANDS else _commands()
+    if command not in commands:
+        print(f"error: unknown command {command!r}; the commands are {', '.join(commands)}", file=sys.stderr)
         print(_usage(), file=sys.stderr)
         return 2
     # Catalogues are imported from the working directory, as `python -m` would (a console script's path lacks it).
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    module = importlib.import_module(COMMANDS[command][0])
-    if command not in APP_COMMANDS:
+    module = importlib.import_module(commands[command][0])
+    if command not in APP_COMMANDS and command in COMMANDS:
         return int(module.main(rest))
     context_key, rest = _take_option(rest, "--context-key", DEFAULT_CONTEXT_KEY)
     app: list[str] = []
@@ -165,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = [x for pair in zip(app[::2], app[1::2]) if not _given(rest, pair[0]) for x in pair]
     if command == "status":
         return int(module.main([*app, *rest]))
-    # revert/off are subcommands of one parser: its own options go before the subcommand's name.
+    # revert/off (and the emergency parser's other subcommands) share one parser: its own options go before the name.
     shared, own = _split_global(rest, _global_options(module))
     return int(module.main([*app, *shared, command, *own]))
 

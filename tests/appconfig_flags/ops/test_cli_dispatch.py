@@ -40,18 +40,50 @@ def test_the_app_arguments_are_read_from_the_context_of_cdk_json_in_promotion_or
         cli.app_arguments(tmp_path / "cdk.json")
 
 
-def test_status_and_off_run_against_the_app_named_in_cdk_json(deployed: Deployed, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_runs_against_the_app_named_in_cdk_json(deployed: Deployed, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    url = deployed.fake.endpoint_url
-    assert cli.main(["status", "--endpoint-url", url]) == 0
+    assert cli.main(["status", "--endpoint-url", deployed.fake.endpoint_url]) == 0
     out = capsys.readouterr().out
     assert "CheckoutFlags in Beta" in out and "CheckoutFlags in Production" in out
-    # The tool's own options (--endpoint-url) may come after the subcommand's: they are moved before it.
-    code = cli.main(["off", "--flag", "allow-bitcoin-at-checkout", "--environment", "Beta", "--endpoint-url", url,
-                     "--yes"])
-    assert code == 0, capsys.readouterr().err
-    assert [c.params["ConfigurationVersion"] for c in deployed.fake.operations("StartDeployment")] == ["3"]
+
+
+def test_off_gets_the_app_names_and_the_tools_own_options_before_the_subcommand_and_the_rest_untouched(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from appconfig_flags.ops import emergency
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(emergency, "main", lambda argv: seen.append(list(argv)) or 0)
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["off", "--flag", "f", "--environment", "Beta", "--endpoint-url", "http://127.0.0.1:1",
+                     "--yes", "--an-option-added-later"]) == 0
+    assert seen == [["--application", "FlagsDemo", "--environments", "Beta,Production", "--catalogue", "flags",
+                     "--endpoint-url", "http://127.0.0.1:1", "off", "--flag", "f", "--environment", "Beta", "--yes",
+                     "--an-option-added-later"]]
+
+
+def test_a_subcommand_the_emergency_module_adds_is_a_command_too(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from appconfig_flags.ops import emergency
+
+    def parser() -> argparse.ArgumentParser:
+        out = argparse.ArgumentParser()
+        out.add_argument("--region")
+        commands = out.add_subparsers(dest="command")
+        for name in ("revert", "off", "restore-monitors"):
+            commands.add_parser(name, help=f"{name} help")
+        return out
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(emergency, "_parser", parser)
+    monkeypatch.setattr(emergency, "main", lambda argv: seen.append(list(argv)) or 0)
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["restore-monitors", "--environment", "Beta", "--region", "eu-west-1"]) == 0
+    assert seen[0][6:] == ["--region", "eu-west-1", "restore-monitors", "--environment", "Beta"]
+    assert cli.main(["--help"]) == 0
+    assert "restore-monitors  restore-monitors help" in capsys.readouterr().out
 
 
 def test_an_unreadable_cdk_json_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
