@@ -69,7 +69,7 @@ synth: setup
 	python -m scripts.synth_summary cdk.out
 
 check: $(STAMP_PY)
-	python -m appconfig_flags.check flags
+	python -m appconfig_flags check flags
 
 # Tests run on every core (pytest-xdist); the packaging tests share one worker, their wheels and venvs
 # (xdist_group). TEST_WORKERS=0 runs them in this process.
@@ -88,33 +88,33 @@ bench: setup $(STAMP_LOCAL_AWS)
 	python -m bench
 
 flags-report: setup
-	python -m constructs_lib.short_term_report flags
+	python -m appconfig_flags report flags
 
 flags-diff: setup
-	@python -m appconfig_flags.ops.diff --base "$(or $(BASE),HEAD)" --format $(or $(FORMAT),text) $(ARGS)
+	@python -m appconfig_flags diff --base "$(or $(BASE),HEAD)" --format $(or $(FORMAT),text) $(ARGS)
 
-# Deployed vs code, and the emergency exits (docs/operations.md); names come from cdk.json.
+# Deployed vs code, and the emergency exits (docs/operations.md); `appconfig-flags` reads the names from cdk.json.
 OPS_REGION = $(if $(REGION),--region $(REGION))
 OPS_OPTIONS = $(OPS_REGION) $(if $(YES),--yes)
 
 flags-status: setup
-	@python -m scripts.flags_ops status $(OPS_REGION)
+	@python -m appconfig_flags status $(OPS_REGION)
 
 flags-revert: setup
 	@test -n "$(ENV)" || { echo "error: name the environment: make flags-revert ENV=Production"; exit 2; }
-	@python -m scripts.flags_ops revert --environment "$(ENV)" $(OPS_OPTIONS)
+	@python -m appconfig_flags revert --environment "$(ENV)" $(OPS_OPTIONS)
 
 flags-off: setup
 	@test -n "$(FLAG)" -a -n "$(ENV)" || { echo "error: name the flag and the environment: make flags-off FLAG=allow-bitcoin-at-checkout ENV=Production"; exit 2; }
-	@python -m scripts.flags_ops off --flag "$(FLAG)" --environment "$(ENV)" $(OPS_OPTIONS) \
+	@python -m appconfig_flags off --flag "$(FLAG)" --environment "$(ENV)" $(OPS_OPTIONS) \
 	  $(if $(OVERRIDE_ALARMS),--override-alarms) $(if $(NO_WAIT),--no-wait)
 
 flags-restore-monitors: setup
 	@test -n "$(ENV)" || { echo "error: name the environment: make flags-restore-monitors ENV=Production"; exit 2; }
-	@python -m scripts.flags_ops restore-monitors --environment "$(ENV)" $(OPS_OPTIONS)
+	@python -m appconfig_flags restore-monitors --environment "$(ENV)" $(OPS_OPTIONS)
 
 agent-files: setup
-	python -m appconfig_flags.agent_files --out $(or $(OUT),agent-local)
+	python -m appconfig_flags agent-files --out $(or $(OUT),agent-local)
 
 lint: setup
 	ruff check .

@@ -49,7 +49,7 @@ def write_agent_files(out: Path, *, application: str = DEFAULT_APPLICATION, envi
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.agent_files", description=__doc__,
+    parser = argparse.ArgumentParser(prog="appconfig-flags agent-files", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, type=Path, help="directory to write (created if missing)")
     parser.add_argument("--catalogue", default="flags",

@@ -70,7 +70,7 @@ def _under_cwd(filename: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.check", description=__doc__,
+    parser = argparse.ArgumentParser(prog="appconfig-flags check", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("catalogue", nargs="+", help="catalogue module(s) exposing PROFILES, e.g. flags")
     args = parser.parse_args(argv)

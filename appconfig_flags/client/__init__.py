@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .backoff import Backoff
     from .catalogue import Catalogue, FlagState, Resolution
     from .client import ClientEvent, EventDetails, FlagsClient
-    from .errors import ErrorKind, SourceError
+    from .errors import ErrorKind, SourceError, UndeclaredAttributeError
     from .factory import DEFAULT_APPLICATION, SOURCE_KINDS, make_source
     from .health import Health
     from .local import LocalSource
@@ -46,6 +46,7 @@ _LAZY = {
     "FlagsClient": ".client",
     "ErrorKind": ".errors",
     "SourceError": ".errors",
+    "UndeclaredAttributeError": ".errors",
     "DEFAULT_APPLICATION": ".factory",
     "SOURCE_KINDS": ".factory",
     "make_source": ".factory",
@@ -84,6 +85,7 @@ __all__ = [
     "SourceError",
     "Status",
     "Unchanged",
+    "UndeclaredAttributeError",
     "WatchedFileSource",
     "make_source",
 ]

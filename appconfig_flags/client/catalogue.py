@@ -5,11 +5,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, overload
 
-from appconfig_flags.model import AttributeType, AttributeValue, Flag, Problem, Profile, check_document
+from appconfig_flags.model import Attribute, AttributeType, AttributeValue, Flag, Problem, Profile, check_document
 
+from .errors import UndeclaredAttributeError
 from .snapshot import FlagData, Snapshot
+
+_V = TypeVar("_V")
 
 
 def treatment_of(variant: str) -> str | None:
@@ -53,14 +56,34 @@ class FlagState:
     error: str | None = None
     treatment: str | None = None
 
-    def value(self, attribute: str) -> AttributeValue | None:
-        """The value of ``attribute``, or ``None`` when it has neither a served nor a declared value."""
-        return self.values.get(attribute)
+    @overload
+    def value(self, attribute: Attribute[_V, Any]) -> _V | None: ...
+    @overload
+    def value(self, attribute: str) -> AttributeValue | None: ...
+    def value(self, attribute: Attribute[Any, str] | str) -> Any:
+        """The value of ``attribute`` (an attribute object, typed, or its key), or ``None`` when it has neither a
+        served nor a declared value. :class:`UndeclaredAttributeError` for an attribute object the flag does not declare.
+        """
+        return self.values.get(declared_key(self.flag, attribute))
 
     def __repr__(self) -> str:
         return (f"FlagState({self.flag.key!r}, enabled={self.enabled}, values={dict(self.values)}, "
                 f"resolution={self.resolution.value}, version_label={self.version_label!r}, variant={self.variant!r}"
                 + (f", treatment={self.treatment!r})" if self.treatment is not None else ")"))
+
+
+def declared_key(flag: Flag, attribute: Attribute[Any, str] | str) -> str:
+    """The key to read: ``attribute`` itself, or the key of an attribute object ``flag`` declares.
+
+    :class:`UndeclaredAttributeError` when ``flag`` declares no attribute with that object's key.
+    """
+    if isinstance(attribute, str):
+        return attribute
+    key = attribute.key
+    for declared in flag.attributes:
+        if declared.key == key:
+            return key
+    raise UndeclaredAttributeError(flag.key, key, [a.key for a in flag.attributes])
 
 
 def default_state(flag: Flag, resolution: Resolution, version_label: str | None = None,

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from appconfig_flags.model import AttributeValue, Flag, Profile
+from appconfig_flags.model import Attribute, AttributeValue, Flag, Profile
 
 from .backoff import Backoff
-from .catalogue import Catalogue, FlagState, Resolution, default_state, resolve, state_of
+from .catalogue import Catalogue, FlagState, Resolution, declared_key, default_state, resolve, state_of
 from .errors import ErrorKind, SourceError
 from .health import Health
 from .lazy_logging import DEBUG, ERROR, WARNING, LazyLogger
@@ -24,6 +24,9 @@ from .targeting import check_entity_id, context_header_of, request_context
 
 if TYPE_CHECKING:
     from .status import Status
+
+_V = TypeVar("_V")
+_K = TypeVar("_K", bound=str)
 
 log = LazyLogger(__name__)  # logging is imported when a record could be emitted: see .lazy_logging
 
@@ -163,10 +166,22 @@ class FlagsClient:
         """Whether ``flag`` is on for ``context`` (its declared default until a configuration is loaded)."""
         return self.get(flag, context, entity_id=entity_id).enabled
 
+    @overload
+    def value(self, flag: Flag[_K], attribute: Attribute[_V, _K], context: Mapping[str, object] | None = None, *,
+              entity_id: str | None = None) -> _V | None: ...
+    @overload
     def value(self, flag: Flag, attribute: str, context: Mapping[str, object] | None = None, *,
-              entity_id: str | None = None) -> AttributeValue | None:
-        """``flag``'s ``attribute`` for ``context``: served, else declared, else ``None``."""
-        return self.get(flag, context, entity_id=entity_id).values.get(attribute)
+              entity_id: str | None = None) -> AttributeValue | None: ...
+    def value(self, flag: Flag, attribute: Attribute[Any, str] | str, context: Mapping[str, object] | None = None, *,
+              entity_id: str | None = None) -> Any:
+        """``flag``'s ``attribute`` for ``context``: served, else declared, else ``None``.
+
+        ``attribute`` is an attribute object (the read is typed: ``float | None`` for ``Attribute.number``)
+        or its key. An attribute object ``flag`` does not declare raises :class:`~.errors.UndeclaredAttributeError`
+        (a type error already when the flag's keys are typed: docs/runtime.md); a key never raises.
+        """
+        key = declared_key(flag, attribute)
+        return self.get(flag, context, entity_id=entity_id).values.get(key)
 
     def targeted(self, flag_key: str, context: Mapping[str, object] | None = None, *,
                  entity_id: str | None = None) -> Targeted:

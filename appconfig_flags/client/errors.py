@@ -47,3 +47,15 @@ class UnsupportedContentError(SourceError):
                        "evaluate: read this profile through the Agent (AgentSource), which sends the request's context")
         super().__init__("UnsupportedContentType", reason, kind=ErrorKind.CONTENT, version_label=version_label)
         self.content_type = content_type
+
+
+class UndeclaredAttributeError(LookupError):
+    """A read of an attribute object the flag does not declare: a slip in the code, found on the first read.
+
+    Type checkers report it before (``Flag[Literal[...]]``, docs/runtime.md); reads by string key never raise.
+    """
+
+    def __init__(self, flag: str, attribute: str, declared: list[str]) -> None:
+        super().__init__(f"flag {flag!r} does not declare the attribute {attribute!r}; it declares {declared}")
+        self.flag = flag
+        self.attribute = attribute

@@ -1,10 +1,12 @@
 """Typed flag attributes and their constraints (S1 ``attributes``/``constraints``)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Generic
 
+from ._typing import TypeVar
 from .dates import DATE_FORMATS
 from .problems import FlagValidationError, Problem, safe_repr
 
@@ -17,6 +19,12 @@ AttributeValue = (
 )
 #: ``enum`` of the string factories: a tuple or a list, in the order the console shows.
 EnumValues = tuple[str, ...] | list[str]
+
+#: An attribute's value type, as reads return it: ``str``, ``float``, ``bool``, ``Sequence[str]``, ``Sequence[float]``.
+V_co = TypeVar("V_co", covariant=True, default=AttributeValue)
+#: An attribute's key type: ``str``, or a ``Literal`` when a catalogue states it (see :class:`Attribute`).
+K_co = TypeVar("K_co", bound=str, covariant=True, default=str)
+_K = TypeVar("_K", bound=str)
 
 
 class AttributeType(str, Enum):
@@ -79,14 +87,20 @@ class Constraints:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Attribute:
+class Attribute(Generic[V_co, K_co]):
     """A flag attribute: a key (S1 key pattern, not ``enabled``), optional constraints and description.
 
     Build one with the typed factories: ``Attribute.string("currency", enum=("USD", "BTC"))``.
     An attribute without constraints (``Attribute(key="note")``) takes any attribute value.
+
+    The factories give the attribute its value type for type checkers (``Attribute[float, str]``
+    for :meth:`number`), so ``client.value(flag, DISCOUNT)`` is a ``float | None``. The second
+    parameter is the key's type: annotate it as a ``Literal`` (``Attribute[float, Literal["discount"]]``),
+    and the flag's as the union of its keys (``Flag[Literal["currency", "discount"]]``), and reading
+    an attribute the flag does not declare is a type error (docs/runtime.md: typed reads).
     """
 
-    key: str
+    key: K_co
     constraints: Constraints | None = None
     description: str | None = None
     #: For a date attribute (:meth:`date`): the format its values are written in; not rendered.
@@ -123,7 +137,7 @@ class Attribute:
     def from_json(cls, key: str, data: dict[str, Any]) -> Attribute:
         """Build from an attribute definition that :func:`~.schema.check_document` has passed."""
         constraints = data.get("constraints")
-        return cls(
+        return Attribute(
             key=key,
             description=data.get("description"),
             constraints=Constraints.from_json(constraints) if constraints is not None else None,
@@ -132,76 +146,76 @@ class Attribute:
     @classmethod
     def string(
         cls,
-        key: str,
+        key: _K,
         *,
         description: str | None = None,
         required: bool | None = None,
         pattern: str | None = None,
         enum: EnumValues | None = None,
-    ) -> Attribute:
+    ) -> Attribute[str, _K]:
         """A string attribute, optionally matching ``pattern`` (a regex search) or one of ``enum`` (a tuple or list)."""
-        return cls(key=key, description=description,
+        return Attribute(key=key, description=description,
                    constraints=Constraints(kind="string", required=required, pattern=pattern, enum=_ordered(enum)))
 
     @classmethod
     def number(
         cls,
-        key: str,
+        key: _K,
         *,
         description: str | None = None,
         required: bool | None = None,
         minimum: int | None = None,
         maximum: int | None = None,
-    ) -> Attribute:
+    ) -> Attribute[float, _K]:
         """A number attribute within the inclusive integer bounds ``minimum``..``maximum``."""
-        return cls(key=key, description=description,
+        return Attribute(key=key, description=description,
                    constraints=Constraints(kind="number", required=required, minimum=minimum, maximum=maximum))
 
     @classmethod
-    def boolean(cls, key: str, *, description: str | None = None, required: bool | None = None) -> Attribute:
+    def boolean(cls, key: _K, *, description: str | None = None, required: bool | None = None) -> Attribute[bool, _K]:
         """A true/false attribute."""
-        return cls(key=key, description=description, constraints=Constraints(kind="boolean", required=required))
+        return Attribute(key=key, description=description, constraints=Constraints(kind="boolean", required=required))
 
     @classmethod
     def string_array(
         cls,
-        key: str,
+        key: _K,
         *,
         description: str | None = None,
         required: bool | None = None,
         pattern: str | None = None,
         enum: EnumValues | None = None,
-    ) -> Attribute:
+    ) -> Attribute[Sequence[str], _K]:
         """A list of strings; ``pattern`` or ``enum`` applies to each element."""
         elements = Constraints(kind="string", pattern=pattern, enum=_ordered(enum))
-        return cls(key=key, description=description,
+        return Attribute(key=key, description=description,
                    constraints=Constraints(kind="array", required=required, elements=elements))
 
     @classmethod
     def number_array(
         cls,
-        key: str,
+        key: _K,
         *,
         description: str | None = None,
         required: bool | None = None,
         minimum: int | None = None,
         maximum: int | None = None,
-    ) -> Attribute:
+    ) -> Attribute[Sequence[float], _K]:
         """A list of numbers; ``minimum``/``maximum`` apply to each element."""
         elements = Constraints(kind="number", minimum=minimum, maximum=maximum)
-        return cls(key=key, description=description,
+        return Attribute(key=key, description=description,
                    constraints=Constraints(kind="array", required=required, elements=elements))
 
     @classmethod
     def date(
         cls,
-        key: str,
+        key: _K,
         *,
         format: str = "YYYY-MM-DD",
         description: str | None = None,
         required: bool | None = None,
         end: bool = False,
-    ) -> Attribute:
+    ) -> Attribute[str, _K]:
         """A date written as text in ``format``: ``YYYY-MM-DD`` (Default), ``MM/DD/YYYY``, ``DD/MM/YYYY`` or ``DD.MM.YYYY``.
 
         Renders a string attribute whose pattern fixes the format (AppConfig has no date type);
@@ -216,7 +230,7 @@ class Attribute:
             raise FlagValidationError([Problem(f"{where}/format", "date-format",
                                                f"a date format is one of {list(DATE_FORMATS)}", format)],
                                       subject=f"attribute {safe_repr(key)}")
-        return cls(key=key, description=description, date_format=fmt.name, end_date=end,
+        return Attribute(key=key, description=description, date_format=fmt.name, end_date=end,
                    constraints=Constraints(kind="string", required=required, pattern=fmt.pattern))
 
 

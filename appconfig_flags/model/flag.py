@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
 
+from ._typing import TypeVar
 from .attributes import Attribute, AttributeValue, value_from_json, value_to_json
 from .targeting.rule import Rule
 
@@ -77,8 +78,13 @@ class FlagValue:
     variants: tuple[Variant, ...] | None = None
 
 
+#: The keys of a flag's attributes, for type checkers: ``Flag[Literal["currency", "discount"]]`` may be read
+#: with those attributes only (contravariant: a flag with more keys serves any subset). Default: ``Any``, no check.
+K_contra = TypeVar("K_contra", bound=str, contravariant=True, default=Any)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Flag:
+class Flag(Generic[K_contra]):
     """A feature flag: its definition (key, name, attributes), its default value, and overrides.
 
     ``enabled``/``values``/``variants`` are the value in every environment (Default: disabled,
@@ -89,7 +95,7 @@ class Flag:
     key: str
     name: str | None = None
     description: str | None = None
-    attributes: tuple[Attribute, ...] = ()
+    attributes: tuple[Attribute[Any, K_contra], ...] = ()
     short_term: ShortTerm | None = None
     enabled: bool | None = False
     values: Mapping[str, AttributeValue] = field(default_factory=dict)

@@ -53,7 +53,7 @@ def promotion_order_from_cdk_json(path: Path, context_key: str = DEFAULT_CONTEXT
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.ops.diff", description=__doc__,
+    parser = argparse.ArgumentParser(prog="appconfig-flags diff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", default="HEAD", help="git ref to compare from (default: %(default)s)")
     parser.add_argument("--head", help="git ref to compare to (default: the working tree, uncommitted edits included)")

@@ -90,3 +90,22 @@ def test_the_catalogue_imports_only_the_runtime_package() -> None:
                 imported.add(node.module.split(".")[0])
     assert imported - allowed == set()
     assert "appconfig_flags" in imported
+
+
+def test_the_runtime_wheel_alone_gives_a_working_appconfig_flags_command(runtime_venv: Path, tmp_path: Path) -> None:
+    command = str(runtime_venv.parent / "appconfig-flags")  # the console script pip wrote beside the venv's python
+    usage = run([command, "--help"], cwd=tmp_path, env=clean_env()).stdout
+    assert all(name in usage for name in ("check", "diff", "status", "revert", "off", "agent-files", "report", "import"))
+    for name in ("check", "import", "report", "status"):
+        assert "usage:" in run([command, name, "--help"], cwd=tmp_path, env=clean_env()).stdout, name
+    # Without boto3 or the CDK: check the catalogue, then import the documents it renders and check the module.
+    shutil.copytree(ROOT / "flags", tmp_path / "flags", ignore=shutil.ignore_patterns("__pycache__"))
+    assert "ok: CheckoutFlags" in run([command, "check", "flags"], cwd=tmp_path, env=clean_env()).stdout
+    render = "from flags import CHECKOUT_FLAGS as p\nfor e in ('Beta', 'Production'): open(e + '.json', 'w').write(p.render(e))"
+    run([str(runtime_venv), "-c", render], cwd=tmp_path, env=clean_env())
+    (tmp_path / "imported").mkdir()
+    (tmp_path / "imported" / "__init__.py").write_text("")
+    run([command, "import", "--profile", "CheckoutFlags", "--document", "Beta=Beta.json", "--document",
+         "Production=Production.json", "--out", "imported/checkout.py"], cwd=tmp_path, env=clean_env())
+    (tmp_path / "imported" / "__init__.py").write_text("from .checkout import PROFILES\n")
+    assert "ok: CheckoutFlags" in run([command, "check", "imported"], cwd=tmp_path, env=clean_env()).stdout
