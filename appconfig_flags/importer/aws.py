@@ -1,10 +1,10 @@
 """A deployed profile's documents, read from AppConfig with boto3 (read-only: List* and Get* calls).
 
-The version an environment serves is the one of its newest COMPLETE deployment of the profile
-(ListDeployments lists newest first: "ListDeployments", AWS AppConfig API reference,
-https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_ListDeployments.html); a
+The version an environment serves is the one of its newest COMPLETE deployment of the profile, found
+as the ops commands find it (:meth:`appconfig_flags.ops.control_plane.ControlPlane.deployments`:
+whatever ListDeployments' order, with or without ``ConfigurationProfileId`` in its summaries); a
 deployment in progress, rolled back or reverted does not count. The content is
-GetHostedConfigurationVersion's ("GetHostedConfigurationVersion", same reference).
+GetHostedConfigurationVersion's ("GetHostedConfigurationVersion", AWS AppConfig API reference).
 """
 from __future__ import annotations
 
@@ -22,21 +22,18 @@ class AppConfigReader:
     ``region``: Default: the AWS configuration's. ``endpoint_url``: Default: AppConfig's (tests point it at a fake).
     """
 
-    def __init__(self, *, region: str | None = None, endpoint_url: str | None = None, client: Any = None) -> None:
-        if client is None:
-            try:
-                import boto3
-                from botocore.config import Config
-            except ImportError:
-                raise ReadError("reading AppConfig needs boto3: pip install 'appconfig-flags[appconfigdata]'") from None
-            session = boto3.Session(region_name=region)
-            if session.region_name is None:
-                raise ReadError("no AWS region: pass --region or set AWS_DEFAULT_REGION")
-            if session.get_credentials() is None:
-                raise ReadError("no AWS credentials: botocore found none (environment, ~/.aws, SSO, instance role)")
-            client = session.client("appconfig", endpoint_url=endpoint_url, config=Config(
-                connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3}))
-        self.client = client
+    def __init__(self, *, region: str | None = None, endpoint_url: str | None = None) -> None:
+        try:
+            import boto3  # noqa: F401 - checked here for a plain message
+        except ImportError:
+            raise ReadError("reading AppConfig needs boto3: pip install 'appconfig-flags[appconfigdata]'") from None
+        from appconfig_flags.ops.control_plane import ControlPlane, OpsError
+
+        try:
+            self.plane = ControlPlane(region=region, endpoint_url=endpoint_url)
+        except OpsError as error:
+            raise ReadError(str(error)) from None
+        self.client = self.plane.client
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         method = getattr(self.client, _snake(operation))
@@ -81,7 +78,7 @@ class AppConfigReader:
         for name in wanted + [v for v in versions if v not in wanted]:
             number = versions.get(name)
             if number is None:
-                number = self._served(app["Id"], by_name[name]["Id"], found["Id"])
+                number = self._served(app["Id"], by_name[name]["Id"], found["Id"], profile)
                 if number is None:
                     if environments is not None:
                         raise ReadError(f"{name} serves no version of {profile} (no COMPLETE deployment)")
@@ -91,15 +88,20 @@ class AppConfigReader:
             raise ReadError(f"no environment of {application} serves {profile} (no COMPLETE deployment)")
         return out
 
-    def _served(self, application_id: str, environment_id: str, profile_id: str) -> int | None:
-        for deployment in self._pages("ListDeployments", ApplicationId=application_id, EnvironmentId=environment_id):
-            if deployment.get("ConfigurationProfileId") == profile_id and deployment.get("State") == "COMPLETE":
-                version = str(deployment.get("ConfigurationVersion", ""))
-                if not version.isdigit():
-                    raise ReadError(f"deployment {deployment.get('DeploymentNumber')} serves {version!r}, "
-                                    "not a hosted version number")
-                return int(version)
-        return None
+    def _served(self, application_id: str, environment_id: str, profile_id: str, profile: str) -> int | None:
+        from appconfig_flags.ops.control_plane import Named, OpsError, served
+
+        try:
+            deployments = self.plane.deployments(Named(application_id, ""), Named(environment_id, ""),
+                                                 Named(profile_id, profile))
+        except OpsError as error:
+            raise ReadError(str(error)) from None
+        deployment = served(deployments)
+        if deployment is None:
+            return None
+        if not deployment.version.isdigit():
+            raise ReadError(f"deployment {deployment.number} serves {deployment.version!r}, not a hosted version number")
+        return int(deployment.version)
 
     def _content(self, application_id: str, profile_id: str, number: int) -> bytes:
         try:

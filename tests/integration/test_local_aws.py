@@ -88,6 +88,21 @@ def test_cdk_deploy_leaves_both_environments_in_sync(deployed: Deployed) -> None
     assert "experiments: cannot be read here" in run.out  # ministack has no AppConfig experimentation
 
 
+def test_import_of_the_deployed_profile_renders_what_each_environment_serves(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    from appconfig_flags import cli
+    from appconfig_flags.importer import import_documents
+
+    assert cli.main(["import", "--profile", "CheckoutFlags", "--application", "FlagsDemo"]) == 0
+    text = capsys.readouterr().out
+    documents = {env: CHECKOUT_FLAGS.render(env) for env in ("Beta", "Production")}
+    assert text == import_documents("CheckoutFlags", documents, source="AWS AppConfig (application FlagsDemo)")
+    namespace: dict[str, object] = {}
+    exec(compile(text, "imported.py", "exec"), namespace)  # noqa: S102 - the module under test
+    (profile,) = namespace["PROFILES"]  # type: ignore[misc]
+    assert {env: profile.render(env) for env in documents} == documents
+
+
 def test_the_appconfigdata_client_serves_beta_and_production_variants_included(deployed: Deployed) -> None:
     beta, _ = _client(deployed, "Beta")
     assert beta.enabled(BITCOIN) and beta.value(BITCOIN, "bitcoin-discount-percentage") == 5
