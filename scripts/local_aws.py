@@ -79,10 +79,17 @@ class LocalAws:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process is not None:
-            _end(self.process.pid)
-            self.process.wait(timeout=10)
-            self.process = None
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self.process = None
 
 
 def _answers(port: int) -> bool:
@@ -100,6 +107,7 @@ def _healthy(port: int) -> bool:
 
 
 def _end(pid: int) -> None:
+    """End the process group of ``pid``, a process this one did not start (so it is never a zombie of ours)."""
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:

@@ -40,3 +40,23 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Any:
     app = cdk.App(context=pipeline_app_context(), outdir=str(outdir), analytics_reporting=False)
     wire(app)
     return app, app.synth()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` group again under pytest 9.
+
+    pytest-xdist 3.8 marks a grouped test by appending ``@group`` to ``item._nodeid``, which
+    pytest 9 no longer reads (a node's id is its structured ``_id``), so every group was spread over
+    the workers: the packaging tests built their wheels on each, and the local-AWS tests, which
+    share one deployment in order, ran on two. The same suffix is put where pytest 9 reads it.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""The fast ways out when flags break an environment: ``python -m appconfig_flags.ops.emergency revert|off``.
+"""The fast ways out when flags break an environment: ``python -m appconfig_flags.ops.emergency revert|off|restore-monitors``.
 
 ``revert`` (``make flags-revert ENV=...``) is AppConfig's own undo of the profile's latest
 deployment to the environment, with StopDeployment: a deployment in progress is rolled back, a
@@ -10,10 +10,15 @@ ignores the environment's alarm monitors, so it also works while an alarm fires.
 
 ``off`` (``make flags-off FLAG=... ENV=...``) creates a hosted version equal to the one served
 with that flag disabled, checks it with the flag model's AppConfig rules, and deploys it with
-``AppConfig.AllAtOnce``. The stack did not make that version, so ``make flags-status`` reports
-drift until the code matches (docs/operations.md: reconcile).
+``AppConfig.AllAtOnce``, then follows the deployment and fails unless it completes. It reads the
+environment's monitor alarms first and refuses while one is in ALARM (AppConfig would roll the
+change back at once), unless ``--override-alarms``: the monitors are detached for one no-bake
+deployment and put back exactly, however the command ends. The stack did not make that version,
+so ``make flags-status`` reports drift until the code matches (docs/operations.md: reconcile).
 
-Both ask before changing anything (``--yes`` skips the question) and say what happens next.
+``restore-monitors`` gives an environment back the monitors its CloudFormation stack declares.
+
+All ask before changing anything (``--yes`` skips the question) and say what happens next.
 """
 from __future__ import annotations
 
