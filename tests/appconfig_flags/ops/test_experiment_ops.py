@@ -141,3 +141,12 @@ def test_the_fake_creates_definitions_as_the_model_describes_and_enforces_its_li
     with pytest.raises(client.exceptions.BadRequestException, match="ExposurePercentage"):
         client.start_experiment_run(ApplicationIdentifier=APP, ExperimentDefinitionIdentifier="by-api",
                                     ExposurePercentage=150)
+
+
+def test_flags_status_lists_the_runs_after_the_environments(defined: Deployed, client: Any) -> None:
+    start_run(client, APP, EXPERIMENT, exposure=50)
+    run = defined.status()
+    assert run.code == 0, run.err
+    tail = run.out.rsplit("\n\n", 1)[1].splitlines()
+    assert tail[0].startswith(f"experiment {EXPERIMENT} (flag {FLAG}) run 1: RUNNING at 50% exposure, started ")
+    assert tail[1:] == [f"experiment other (flag {FLAG}): defined, no run"]
