@@ -21,7 +21,7 @@ from typing import Any
 from appconfig_flags.model.targeting.evaluate import compile_rule
 from appconfig_flags.model.targeting.split import split_position, split_threshold
 
-from .snapshot import FlagData
+from .flag_data import FlagData
 
 #: ``_variant`` of a treatment in the Agent's answer: ``__c__``, ``__t1__``... (the treatment key between ``__``).
 _TREATMENT_VARIANT = re.compile(r"__([a-zA-Z0-9]{1,8})__")
