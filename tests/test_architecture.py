@@ -19,15 +19,6 @@ from tests.conftest import ROOT
 
 PACKAGES = ("appconfig_flags", "constructs_lib")
 
-#: Cycles not yet broken, each as the set of its modules. A new cycle, or a new module in one of
-#: these, fails the test; so does one of these disappearing (then delete it here).
-KNOWN_CYCLES: list[frozenset[str]] = [
-    # Rule.parse and Rule.evaluate call the checker and the evaluator, which build and read Rule objects.
-    frozenset({"appconfig_flags.model.targeting.rule", "appconfig_flags.model.targeting.checker",
-               "appconfig_flags.model.targeting.evaluate", "appconfig_flags.model.targeting.split"}),
-]
-
-
 def module_files(root: Path, packages: Iterable[str]) -> dict[str, Path]:
     """Each module's dotted name (a package by its own name) and its file."""
     modules = {}
@@ -124,14 +115,11 @@ def _describe(cycle: frozenset[str], graph: Mapping[str, set[str]]) -> str:
     return "; ".join(f"{m} -> {', '.join(sorted(graph[m] & cycle))}" for m in sorted(cycle))
 
 
-def test_the_packages_have_no_import_cycle_but_the_known_ones() -> None:
+def test_the_packages_have_no_import_cycle() -> None:
     graph = import_graph(module_files(ROOT, PACKAGES))
     found = cycles(graph)
-    new = [c for c in found if c not in KNOWN_CYCLES]
-    assert new == [], "import cycles (break them by moving the shared definitions down a layer):\n" + "\n".join(
-        _describe(c, graph) for c in new)
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in found]
-    assert gone == [], f"no longer cycles: delete them from KNOWN_CYCLES: {gone}"
+    assert found == [], "import cycles (break them by moving the shared definitions down a layer):\n" + "\n".join(
+        _describe(c, graph) for c in found)
 
 
 def _write(root: Path, files: Mapping[str, str]) -> dict[str, set[str]]:

@@ -18,8 +18,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from appconfig_flags.model.targeting.evaluate import compile_rule
-from appconfig_flags.model.targeting.split import split_position, split_threshold
+from appconfig_flags.model.targeting.bucket import split_position, split_threshold
+from appconfig_flags.model.targeting.rule import compile_rule
 
 from .flag_data import FlagData
 
@@ -77,7 +77,7 @@ class SimulatedExperiment:
         run = data.get("run")
         if run is None:
             return None
-        from appconfig_flags.model.targeting.checker import parse_rule
+        from appconfig_flags.model.targeting.rule import parse_rule
 
         arms = []
         for key, arm in data["arms"].items():
