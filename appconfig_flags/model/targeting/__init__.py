@@ -8,7 +8,7 @@ Rules (:mod:`.rule`)
     ``Rule.parse(text)`` reads it back (``Rule.parse(str(rule)) == rule``) and raises
     :class:`~appconfig_flags.model.FlagValidationError` listing every problem.
     ``rule.evaluate(context, flag_key=None) -> bool``.
-Checks (:mod:`.checker`, :mod:`.variants`)
+Checks (:mod:`.rule`, which runs :mod:`.checker`; :mod:`.variants`)
     ``check_rule(text, path=..., context={"tier": str}) -> RuleCheck(rule, problems, warnings)``;
     each :class:`RuleProblem` has ``rule`` (the category), ``position`` (offset in the text) and
     ``hint``. ``Profile`` runs these for every variant of every environment.
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from .variants import check_variant_rules
 
 #: Each public name and the submodule that defines it, imported by ``__getattr__`` when first read:
-#: ``import appconfig_flags.model`` loads only :mod:`.rule`; the parser, checker and evaluator load
+#: ``import appconfig_flags.model`` loads only :mod:`.rule` and the small modules below it; the parser, checker and evaluator load
 #: when a profile has variant rules or a caller evaluates one.
 _LAZY = {
     "RuleCheck": ".checker", "check_rule": ".rule", "parse_rule": ".rule",
