@@ -162,3 +162,14 @@ def test_the_plugin_says_which_fixture_to_define(pytester: pytest.Pytester) -> N
     result = pytester.runpytest_subprocess("-p", "appconfig_flags.testing", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*define a `flags_profile` fixture in your conftest.py*"])
+
+
+def test_an_experiment_follows_its_flag_to_the_value_set() -> None:
+    from flags import ALLOW_BITCOIN_AT_CHECKOUT, CHECKOUT_FLAGS
+
+    assert [e.flag for e in CHECKOUT_FLAGS.experiments] == [ALLOW_BITCOIN_AT_CHECKOUT]  # the catalogue runs one
+    with ServedFlags(CHECKOUT_FLAGS, "Beta") as served:
+        served.set(ALLOW_BITCOIN_AT_CHECKOUT, values={"bitcoin-discount-percentage": 7})
+        (experiment,) = served.profile.experiments
+        assert experiment.flag is next(f for f in served.profile.flags if f.key == ALLOW_BITCOIN_AT_CHECKOUT.key)
+        assert served.client.value(ALLOW_BITCOIN_AT_CHECKOUT, "bitcoin-discount-percentage") == 7
