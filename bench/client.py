@@ -13,10 +13,10 @@ import timeit
 
 from appconfig_flags.client import AppConfigDataSource, FlagsClient, LocalSource
 from appconfig_flags.client.appconfigdata import default_client_factory
-from appconfig_flags.client.testing import GET, START, FakeAppConfigData
 from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
+from tests.fakes.appconfigdata import GET, START, FakeAppConfigData
 
 #: Load test: reader threads, seconds, and the poll interval the fake endpoint asks for.
 READERS = 8

@@ -11,6 +11,7 @@ from typing_extensions import Unpack
 
 from appconfig_flags.model import Profile
 
+from .application_input import ApplicationConstruct
 from .environment import EnvironmentOptions, GuardedEnvironment
 from .experiment import FlagExperiment
 from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
@@ -33,7 +34,7 @@ class Deployment:
     resource: appconfig.CfnDeployment
 
 
-class FlagsApplication(Construct):
+class FlagsApplication(ApplicationConstruct):
     """An AppConfig application whose flag changes roll out in order.
 
     Deployments to one environment are chained (AppConfig refuses a second deployment to an

@@ -231,7 +231,10 @@ class FeatureFlagProfile(Construct):
                          environment.environment_name)
         problems.raise_if_any()
         grant: iam.Grant | None = None
-        for permission in operate_permissions(self, environment):
+        permissions = operate_permissions(
+            Stack.of(self), application_id=self.application_id, configuration_profile_id=self.configuration_profile_id,
+            environment_id=environment.environment_id, alarms=environment.alarms, monitor_role=environment.monitor_role)
+        for permission in permissions:
             added = iam.Grant.add_to_principal(grantee=grantee, actions=permission.actions,
                                                resource_arns=permission.resources, conditions=permission.conditions)
             grant = added if grant is None else grant.combine(added)

@@ -7,13 +7,12 @@ strategy, whose ID is not known when the grant is made.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from aws_cdk import Stack
-
-if TYPE_CHECKING:
-    from .environment import GuardedEnvironment
-    from .feature_flag_profile import FeatureFlagProfile
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 
 #: Actions AppConfig authorizes on no resource ("*").
 UNSCOPED_ACTIONS = ("appconfig:ListApplications", "appconfig:ListDeploymentStrategies")
@@ -39,16 +38,19 @@ class Permission(NamedTuple):
     conditions: dict[str, Any] | None = None
 
 
-def operate_permissions(profile: FeatureFlagProfile, environment: GuardedEnvironment) -> list[Permission]:
-    """The permissions of :meth:`FeatureFlagProfile.grant_operate` for ``environment``."""
-    stack = Stack.of(profile)
-    app_id, env_id = profile.application_id, environment.environment_id
+def operate_permissions(stack: Stack, *, application_id: str, configuration_profile_id: str, environment_id: str,
+                        alarms: Sequence[cloudwatch.IAlarm], monitor_role: iam.IRole | None) -> list[Permission]:
+    """The permissions of :meth:`FeatureFlagProfile.grant_operate`: its ids, and the environment's ids and monitors.
+
+    Plain values, not the constructs: the profile construct calls this, so this module does not import it.
+    """
+    app_id, env_id = application_id, environment_id
 
     def appconfig_arn(name: str) -> str:
         return stack.format_arn(service="appconfig", resource="application", resource_name=f"{app_id}{name}")
 
     environment_arn = appconfig_arn(f"/environment/{env_id}")
-    profile_arn = appconfig_arn(f"/configurationprofile/{profile.configuration_profile_id}")
+    profile_arn = appconfig_arn(f"/configurationprofile/{configuration_profile_id}")
     strategies = stack.format_arn(service="appconfig", resource="deploymentstrategy", resource_name="*")
     permissions = [
         Permission(list(UNSCOPED_ACTIONS), ["*"]),
@@ -63,10 +65,10 @@ def operate_permissions(profile: FeatureFlagProfile, environment: GuardedEnviron
         Permission(["appconfig:CreateDeploymentStrategy"], [strategies]),
         Permission(["cloudformation:GetTemplate", "cloudformation:DescribeStackResource"], [stack.stack_id]),
     ]
-    if environment.alarms:
-        permissions.append(Permission(["cloudwatch:DescribeAlarms"], [a.alarm_arn for a in environment.alarms]))
-    if environment.monitor_role is not None:
+    if alarms:
+        permissions.append(Permission(["cloudwatch:DescribeAlarms"], [a.alarm_arn for a in alarms]))
+    if monitor_role is not None:
         # UpdateEnvironment passes the monitor role to AppConfig when it puts the monitors back.
-        permissions.append(Permission(["iam:PassRole"], [environment.monitor_role.role_arn],
+        permissions.append(Permission(["iam:PassRole"], [monitor_role.role_arn],
                                       {"StringEquals": {"iam:PassedToService": "appconfig.amazonaws.com"}}))
     return permissions

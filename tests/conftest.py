@@ -11,6 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The testing toolkit's fixtures (served_flags, flags_agent; this checkout does not install the
+# runtime wheel, whose pytest11 entry point would load them), and pytester to test that plugin.
+pytest_plugins = ["appconfig_flags.testing", "pytester"]
+
 # jsii runs on the PATH's node: use the supported one the Makefile would use (no EOL banners).
 _node_bin = subprocess.run([str(ROOT / "scripts" / "ensure-node")], capture_output=True, text=True, check=True).stdout.strip()
 if _node_bin and not os.environ.get("PATH", "").startswith(_node_bin):

@@ -18,10 +18,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from appconfig_flags.model.targeting.evaluate import compile_rule
-from appconfig_flags.model.targeting.split import split_position, split_threshold
+from appconfig_flags.model.targeting.bucket import split_position, split_threshold
+from appconfig_flags.model.targeting.rule import compile_rule
 
-from .snapshot import FlagData
+from .flag_data import FlagData
 
 #: ``_variant`` of a treatment in the Agent's answer: ``__c__``, ``__t1__``... (the treatment key between ``__``).
 _TREATMENT_VARIANT = re.compile(r"__([a-zA-Z0-9]{1,8})__")
@@ -77,7 +77,7 @@ class SimulatedExperiment:
         run = data.get("run")
         if run is None:
             return None
-        from appconfig_flags.model.targeting.checker import parse_rule
+        from appconfig_flags.model.targeting.rule import parse_rule
 
         arms = []
         for key, arm in data["arms"].items():

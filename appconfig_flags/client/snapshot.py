@@ -6,43 +6,21 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from appconfig_flags.model import AttributeValue
-
 from .errors import ErrorKind, SourceError
+from .flag_data import JSON_CONTENT_TYPES, FlagData, flag_data, media_type_of
 
 if TYPE_CHECKING:
     from .experiments import SimulatedExperiment
-    from .targeting import FlagTargeting
+    from .flag_targeting import FlagTargeting
 
-#: Content types a source accepts; AppConfig serves basic feature flags as JSON (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
-JSON_CONTENT_TYPES = frozenset({"application/json"})
-
-#: The agent adds ``_variant`` to an evaluated multi-variant flag (AppConfig User Guide, "Retrieving basic and multi-variant feature flags").
-_VARIANT_KEY = "_variant"
-
-
-@dataclass(frozen=True, slots=True)
-class FlagData:
-    """One flag as served: ``enabled``, its attribute values (arrays as tuples) and the agent's variant."""
-
-    enabled: bool
-    values: Mapping[str, AttributeValue] = field(default_factory=lambda: MappingProxyType({}))
-    variant: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """This flag in retrieval form again (tuples back to lists)."""
-        out: dict[str, Any] = {"enabled": self.enabled}
-        out.update({k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()})
-        if self.variant is not None:
-            out[_VARIANT_KEY] = self.variant
-        return out
+__all__ = ["JSON_CONTENT_TYPES", "UNCHANGED", "FlagData", "Snapshot", "Unchanged", "flag_data", "media_type_of"]
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """Every flag of one configuration version, read-only. ``version_label`` is ``None`` when not given.
 
-    ``targeting`` holds the multi-variant flags this process evaluates itself (:mod:`.targeting`);
+    ``targeting`` holds the multi-variant flags this process evaluates itself (:mod:`.flag_targeting`);
     their entry in ``flags`` is the answer without context. Default: none.
     ``unreadable`` names each flag of the version that could not be read, with the reason: reads of
     it get its declared default (or the client's last good value of it), the other flags are served.
@@ -82,25 +60,6 @@ class Snapshot:
     def to_json(self) -> dict[str, dict[str, Any]]:
         """The snapshot in retrieval form."""
         return {key: data.to_json() for key, data in self.flags.items()}
-
-
-def flag_data(key: str, entry: Any) -> FlagData | str:
-    """One basic flag's retrieval-form entry as :class:`FlagData`, or the reason it cannot be read."""
-    if not isinstance(entry, dict):
-        return f"{key}: a flag is a JSON object, not {type(entry).__name__}"
-    enabled = entry.get("enabled")
-    if not isinstance(enabled, bool):
-        return f"{key}/enabled: must be true or false (got {enabled!r})"
-    variant = entry.get(_VARIANT_KEY)
-    if variant is not None and not isinstance(variant, str):
-        return f"{key}/{_VARIANT_KEY}: must be a string (got {variant!r})"
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "enabled" and not k.startswith("_")}
-    return FlagData(enabled=enabled, values=MappingProxyType(values), variant=variant)
-
-
-def media_type_of(content_type: str | None) -> str:
-    """``application/json`` of ``application/json; charset=utf-8``; ``""`` for none."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True, slots=True)

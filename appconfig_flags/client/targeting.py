@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from appconfig_flags.model import Evaluation, FlagEvaluator, FlagValidationError, Profile
+from appconfig_flags.model import FlagValidationError, Profile
 from appconfig_flags.model.attributes import value_to_json
 from appconfig_flags.model.targeting import encode_context
 
 from .errors import ErrorKind, SourceError, UnsupportedContentError
-from .snapshot import JSON_CONTENT_TYPES, FlagData, Snapshot, media_type_of
+from .flag_data import JSON_CONTENT_TYPES, media_type_of
+from .flag_targeting import FlagTargeting, data_of
+from .snapshot import Snapshot
 
 if TYPE_CHECKING:
     from .experiments import SimulatedExperiment
@@ -30,43 +31,8 @@ if TYPE_CHECKING:
 #: ``Entity-Id`` (Policy): 1 to 2048 bytes of visible ASCII without ``,``.
 _ENTITY_ID = re.compile(r"[!-+\--~]{1,2048}")
 
-
-@dataclass(frozen=True, slots=True)
-class FlagTargeting:
-    """A multi-variant flag as this process evaluates it: its variants (name, rule text) and their compiled form.
-
-    Equality compares the variants' JSON, so a changed rule or variant value is a change of the flag.
-    """
-
-    rules: tuple[tuple[str, str | None], ...]
-    variants_json: str
-    evaluator: FlagEvaluator = field(compare=False)
-    _served: dict[str | None, FlagData] = field(default_factory=dict, compare=False, repr=False)
-
-    def serve(self, context: Mapping[str, str]) -> FlagData:
-        """The data served for an encoded context; one object per variant (reads allocate nothing)."""
-        evaluation = self.evaluator.evaluate_encoded(context)
-        data = self._served.get(evaluation.variant)
-        if data is None:
-            data = self._served[evaluation.variant] = data_of(evaluation)
-        return data
-
-    def rule_of(self, variant: str | None) -> str | None:
-        """The rule text of ``variant`` (``None`` for the default variant or a name it does not have)."""
-        return next((rule for name, rule in self.rules if name == variant), None)
-
-    @classmethod
-    def from_variants_json(cls, flag_key: str, variants: list[dict[str, Any]]) -> FlagTargeting:
-        """From a ``_variants`` list (``name``, ``enabled``, ``rule``, ``attributeValues``); rules are parsed here."""
-        return cls(rules=tuple((v["name"], v.get("rule")) for v in variants),
-                   variants_json=json.dumps(variants, sort_keys=True, separators=(",", ":")),
-                   evaluator=FlagEvaluator.from_json(flag_key, variants))
-
-
-def data_of(evaluation: Evaluation) -> FlagData:
-    """An evaluation as served flag data (arrays as tuples, like every snapshot)."""
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in evaluation.values.items()}
-    return FlagData(enabled=evaluation.enabled, values=MappingProxyType(values), variant=evaluation.variant)
+__all__ = ["FlagTargeting", "check_entity_id", "context_header_of", "data_of", "ion_flags", "parse_content",
+           "request_context", "snapshot_from_ion", "snapshot_from_json", "snapshot_from_profile"]
 
 
 def _snapshot(basic: Mapping[str, Any], targeting: Mapping[str, FlagTargeting], version_label: str | None,

@@ -273,7 +273,7 @@ class _ExperimentCheck:
             self.bad("audience", "experiment-audience", f"an audience rule has 1 to {AUDIENCE_RULE_MAX} characters",
                      text if len(text) <= 80 else f"{len(text)} characters")
             return
-        from .targeting.checker import check_rule
+        from .targeting.rule import check_rule
 
         checked = check_rule(text, path=f"{self.path}/audience", context=context)
         self.problems += checked.problems

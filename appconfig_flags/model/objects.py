@@ -12,15 +12,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .attributes import Attribute, Constraints
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .problems import Problem, safe_repr
 from .targeting.rule import Rule
 
-if TYPE_CHECKING:
-    from .profile import Profile
+
+class ProfileFields(Protocol):
+    """The fields of a :class:`~appconfig_flags.model.Profile` this walk reads, as declared (any type may be there).
+
+    A protocol, not the class: :mod:`.profile` runs this walk, so this module cannot import it.
+    """
+
+    @property
+    def name(self) -> Any: ...
+    @property
+    def flags(self) -> Any: ...
+    @property
+    def environments(self) -> Any: ...
+    @property
+    def retired_environments(self) -> Any: ...
+    @property
+    def max_content_bytes(self) -> Any: ...
+    @property
+    def strict(self) -> Any: ...
+    @property
+    def today(self) -> Any: ...
+    @property
+    def overdue(self) -> Any: ...
 
 #: The Python types an attribute value (or an array element) may have: JSON's scalars. Exact types:
 #: a bool is not a number here, and :mod:`.schema` holds values to the same exact types.
@@ -33,7 +54,7 @@ OVERDUE_CHOICES = ("warning", "error")
 _VALUE = "a value is a string, number, boolean, or a tuple or list of strings or of numbers"
 
 
-def profile_object_problems(profile: Profile) -> list[Problem]:
+def profile_object_problems(profile: ProfileFields) -> list[Problem]:
     """Every field of ``profile`` and of its flag objects that does not hold the type it is declared with."""
     check = _Walk()
     name = profile.name if isinstance(profile.name, str) else safe_repr(profile.name)
@@ -92,7 +113,7 @@ class _Walk:
                      f"{field} is True or False{' or None' if optional else ''} (not a string or a number)", value)
 
     # -- profile --------------------------------------------------------------------------------
-    def profile_options(self, profile: Profile, name: str) -> None:
+    def profile_options(self, profile: ProfileFields, name: str) -> None:
         environments = profile.environments
         if environments is not None and self.sequence(environments, name, "environments",
                                                       "a tuple or list of environment names"):

@@ -1,4 +1,21 @@
-"""The demo's tests share the client tests' guard: fake AWS credentials, never a real account."""
+"""The demo's tests share the client tests' guard (fake AWS credentials, never a real account), and
+serve the checkout catalogue through the testing toolkit's fixtures (appconfig_flags.testing)."""
+import pytest
+
+from appconfig_flags.model import Profile
+from flags import CHECKOUT_FLAGS
 from tests.appconfig_flags.client.conftest import fake_aws
 
 __all__ = ["fake_aws"]
+
+
+@pytest.fixture
+def flags_profile() -> Profile:
+    """The profile served_flags serves: the checkout catalogue."""
+    return CHECKOUT_FLAGS
+
+
+@pytest.fixture
+def flags_environment() -> str:
+    """Production: the Bitcoin flag is off there, so each test turns on what it needs."""
+    return "Production"

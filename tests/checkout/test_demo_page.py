@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from appconfig_flags.client import CatalogueFileSource, FlagsClient, LocalSource, Snapshot
+from appconfig_flags.client import CatalogueFileSource, FlagsClient, LocalSource, Snapshot, make_source
 from appconfig_flags.client.watch import Reload
+from appconfig_flags.testing import LocalAgent, ServedFlags
 from checkout.demo import CheckoutApp
 from checkout.demo.offer import SAMPLE_CART, USD_ONLY, offer_from, quote
 from checkout.demo.origin import ago, describe_origin
@@ -60,6 +61,7 @@ def local_client(environment: str) -> FlagsClient:
 
 
 def served(**entry: object) -> FlagsClient:
+    """A client served exactly this entry, unchecked by the model (for content the catalogue could not hold)."""
     content = {BITCOIN.key: {"enabled": True, **entry}}
     client = FlagsClient(ScriptedSource(Snapshot.from_retrieval_form(content)), catalogue=CHECKOUT_FLAGS,
                          background=False)
@@ -94,8 +96,9 @@ def test_flag_on_offers_usd_and_btc_with_the_default_preselected_and_the_discoun
     assert page.ids["total"]["data-btc"] == "$130.62"
 
 
-def test_btc_as_default_currency_shows_the_discounted_total() -> None:
-    page = render(served(**{"default-currency": "BTC", "bitcoin-discount-percentage": 10}))
+def test_btc_as_default_currency_shows_the_discounted_total(served_flags: ServedFlags) -> None:
+    served_flags.set(BITCOIN, enabled=True, values={"default-currency": "BTC", "bitcoin-discount-percentage": 10})
+    page = render(served_flags.client)
     assert page.options == [("USD", False), ("BTC", True)]
     assert page.visible("discount-row") and page.texts["discount"] == "\u2212$13.75"
     assert page.texts["total"] == "$123.75"
@@ -117,8 +120,10 @@ def test_the_discount_disappears_after_its_end_date() -> None:
     assert page.texts["total"] == "$137.50"
 
 
-def test_a_discount_without_end_date_does_not_expire() -> None:
-    page = render(served(**{"bitcoin-discount-percentage": 5}), today=AFTER_END)
+def test_a_discount_without_end_date_does_not_expire(served_flags: ServedFlags) -> None:
+    # Production's value has no end date; the flag is off there.
+    served_flags.set(BITCOIN, enabled=True, values={"bitcoin-discount-percentage": 5})
+    page = render(served_flags.client, today=AFTER_END)
     assert "bitcoin-promo" in page.ids and "discount-end-date" not in page.ids
 
 
@@ -135,8 +140,9 @@ def test_before_flags_load_the_page_shows_the_declared_default() -> None:
     assert offer_from(client.get(BITCOIN), BEFORE_END) == USD_ONLY
 
 
-def test_quote_rounds_half_up_to_cents_and_satoshis() -> None:
-    offer = offer_from(served(**{"bitcoin-discount-percentage": 5}).get(BITCOIN), BEFORE_END)
+def test_quote_rounds_half_up_to_cents_and_satoshis(served_flags: ServedFlags) -> None:
+    served_flags.set(BITCOIN, enabled=True, values={"bitcoin-discount-percentage": 5})
+    offer = offer_from(served_flags.client.get(BITCOIN), BEFORE_END)
     btc = quote(SAMPLE_CART, offer, "BTC")
     assert (btc.subtotal, btc.discount, btc.total, btc.total_btc) == (
         Decimal("137.50"), Decimal("6.88"), Decimal("130.62"), Decimal("0.00130620"))
@@ -209,3 +215,18 @@ def test_the_footer_of_a_watched_catalogue_names_the_file_the_environment_and_th
 def test_ages_read_naturally() -> None:
     assert [ago(s) for s in (-1, 0, 119, 120, 7199, 7200)] == ["0 s ago", "0 s ago", "119 s ago", "2 min ago",
                                                                "119 min ago", "2 h ago"]
+
+
+def test_the_page_read_through_the_agent_offers_what_the_agent_serves(served_flags: ServedFlags,
+                                                                      flags_agent: LocalAgent) -> None:
+    # The demo's `--source agent` path: make_source finds the Agent's port in the environment.
+    served_flags.set(BITCOIN, enabled=True, values={"default-currency": "BTC"})
+    client = FlagsClient(make_source("agent", profile=CHECKOUT_FLAGS, environment="Production"),
+                         catalogue=CHECKOUT_FLAGS, background=False)
+    client.start()
+    try:
+        assert render(client).options == [("USD", False), ("BTC", True)]
+    finally:
+        client.close()
+    path, _ = flags_agent.requests[0]
+    assert path == "/applications/FlagsDemo/environments/Production/configurations/CheckoutFlags"

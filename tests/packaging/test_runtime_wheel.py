@@ -45,6 +45,15 @@ def test_wheel_holds_the_appconfig_flags_package_alone_with_its_type_marker(whee
     assert [n for n in names if not n.endswith((".py", "py.typed")) and not n.startswith(DIST_INFO)] == []
 
 
+def test_wheel_holds_no_test_fake_of_aws_but_the_public_testing_toolkit(wheels: Wheels) -> None:
+    names = zipfile.ZipFile(wheels.runtime).namelist()
+    # The fakes of AppConfig's control and data planes live in tests/fakes; only the toolkit ships.
+    assert [n for n in names if n.endswith("testing.py")] == ["appconfig_flags/testing.py"]
+    assert [n for n in names if "fake" in n.lower()] == []
+    entry_points = zipfile.ZipFile(wheels.runtime).read(f"{DIST_INFO}entry_points.txt").decode()
+    assert "[pytest11]\nappconfig_flags.testing = appconfig_flags.testing" in entry_points
+
+
 def test_wheel_requires_nothing_and_offers_boto3_and_openfeature_as_extras(wheels: Wheels) -> None:
     found = metadata(wheels.runtime)
     assert found["Name"] == "appconfig-flags"

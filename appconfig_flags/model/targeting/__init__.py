@@ -8,7 +8,7 @@ Rules (:mod:`.rule`)
     ``Rule.parse(text)`` reads it back (``Rule.parse(str(rule)) == rule``) and raises
     :class:`~appconfig_flags.model.FlagValidationError` listing every problem.
     ``rule.evaluate(context, flag_key=None) -> bool``.
-Checks (:mod:`.checker`, :mod:`.variants`)
+Checks (:mod:`.rule`, which runs :mod:`.checker`; :mod:`.variants`)
     ``check_rule(text, path=..., context={"tier": str}) -> RuleCheck(rule, problems, warnings)``;
     each :class:`RuleProblem` has ``rule`` (the category), ``position`` (offset in the text) and
     ``hint``. ``Profile`` runs these for every variant of every environment.
@@ -32,21 +32,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .checker import RuleCheck, check_rule, parse_rule
+    from .checker import RuleCheck
     from .context import context_header, encode_context
-    from .evaluate import Evaluation, FlagEvaluator, compile_rule, evaluate_variants
+    from .evaluate import Evaluation, FlagEvaluator, evaluate_variants
     from .problem import CATEGORIES, RuleProblem
-    from .rule import And, Compare, ContextKey, Exists, In, Matches, Not, Or, Rule, Split, ctx
+    from .rule import (
+        And,
+        Compare,
+        ContextKey,
+        Exists,
+        In,
+        Matches,
+        Not,
+        Or,
+        Rule,
+        Split,
+        check_rule,
+        compile_rule,
+        ctx,
+        parse_rule,
+    )
     from .split import in_split, split_position, weighted_split
     from .variants import check_variant_rules
 
 #: Each public name and the submodule that defines it, imported by ``__getattr__`` when first read:
-#: ``import appconfig_flags.model`` loads only :mod:`.rule`; the parser, checker and evaluator load
+#: ``import appconfig_flags.model`` loads only :mod:`.rule` and the small modules below it; the parser, checker and evaluator load
 #: when a profile has variant rules or a caller evaluates one.
 _LAZY = {
-    "RuleCheck": ".checker", "check_rule": ".checker", "parse_rule": ".checker",
+    "RuleCheck": ".checker", "check_rule": ".rule", "parse_rule": ".rule",
     "context_header": ".context", "encode_context": ".context",
-    "Evaluation": ".evaluate", "FlagEvaluator": ".evaluate", "compile_rule": ".evaluate", "evaluate_variants": ".evaluate",
+    "Evaluation": ".evaluate", "FlagEvaluator": ".evaluate", "compile_rule": ".rule", "evaluate_variants": ".evaluate",
     "CATEGORIES": ".problem", "RuleProblem": ".problem",
     "And": ".rule", "Compare": ".rule", "ContextKey": ".rule", "Exists": ".rule", "In": ".rule", "Matches": ".rule",
     "Not": ".rule", "Or": ".rule", "Rule": ".rule", "Split": ".rule", "ctx": ".rule",

@@ -9,7 +9,9 @@ refused (write ``(not (eq …))``); ``and``/``or`` take one or more operands; ``
 decimal from 0 to 100; patterns compile with Python's ``re`` (a ``regex-dialect`` warning for
 lookaround and backreferences, which RE2 lacks).
 
-Use :func:`check_rule` for problems as values, :func:`parse_rule` (``Rule.parse``) to raise them.
+Use :func:`~.rule.check_rule` for problems as values, :func:`~.rule.parse_rule` (``Rule.parse``) to raise
+them: they pass the rule classes of :mod:`.rule` to this module, which does not import it (the
+rule objects call the checker, so the checker builds them through what it is given).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..problems import FlagValidationError
-from . import rule as r
+from . import syntax as r
 from .context import ContextDeclaration, kind_of_constant, kind_of_type
 from .reader import Node, RuleSyntaxError, read_rule_text
 
@@ -51,25 +53,28 @@ class _Finding(NamedTuple):  # a NamedTuple: a private record need not cost a da
 class RuleCheck:
     """The outcome of checking one rule text: the rule (``None`` when there are problems), problems, warnings."""
 
-    rule: r.Rule | None
+    #: A :class:`~.rule.Rule` (typed ``Any`` here: this module does not import :mod:`.rule`).
+    rule: Any
     problems: tuple[RuleProblem, ...]
     warnings: tuple[RuleProblem, ...]
 
 
 class _Checker:
-    __slots__ = ("context", "problems", "warnings")
+    __slots__ = ("build", "context", "problems", "warnings")
 
-    def __init__(self, context: Mapping[str, str] | None) -> None:
+    def __init__(self, context: Mapping[str, str] | None, build: Any) -> None:
         self.problems: list[_Finding] = []
         self.warnings: list[_Finding] = []
         self.context = context
+        #: The rule classes (``build.Compare``, ``build.And``...): :mod:`.rule` passes them, as it calls this module.
+        self.build = build
 
     def bad(self, category: str, reason: str, where: Node | int, hint: str = "") -> None:
         position = where if isinstance(where, int) else where.start
         self.problems.append(_Finding(category, reason, position, hint))
 
     # -- expressions ----------------------------------------------------------------------------
-    def expression(self, node: Node) -> r.Rule | None:
+    def expression(self, node: Node) -> Any:
         if node.kind != "sexp":
             self.bad("type", f"an operand of a logical operator is an expression, not {_what(node)}", node,
                      'wrap a test in parentheses, e.g. (eq $tier "gold")')
@@ -102,7 +107,7 @@ class _Checker:
             return self.logical(op, node, operands)
         return self.comparison(op, node, operands)
 
-    def logical(self, op: str, node: Node, operands: list[Node]) -> r.Rule | None:
+    def logical(self, op: str, node: Node, operands: list[Node]) -> Any:
         if op == "not" and len(operands) != 1:
             self.bad("arity", f"not takes exactly 1 operand, got {len(operands)}", node,
                      "negate one expression: (not (eq $k v)); combine several with and/or first")
@@ -114,10 +119,10 @@ class _Checker:
         if any(rule is None for rule in rules):
             return None
         if op == "not":
-            return r.Not(rules[0])  # type: ignore[arg-type]
-        return (r.And if op == "and" else r.Or)(tuple(rules))  # type: ignore[arg-type]
+            return self.build.Not(rules[0])
+        return (self.build.And if op == "and" else self.build.Or)(tuple(rules))
 
-    def comparison(self, op: str, node: Node, operands: list[Node]) -> r.Rule | None:
+    def comparison(self, op: str, node: Node, operands: list[Node]) -> Any:
         if len(operands) != 2:
             for before, after in itertools.pairwise(operands):  # $user-id reads as $user, -, id
                 if _is_context(before) and after.start == before.end and after.kind in ("symbol", "int", "decimal"):
@@ -141,7 +146,7 @@ class _Checker:
                 return None
             for value, element in zip(constants, second.value):
                 self.declared_kind(key, value, element, op)
-            return r.In(key, tuple(constants))
+            return self.build.In(key, tuple(constants))
         if second.kind == "list":
             self.bad("type", f"{op} compares with one constant, not a list", second,
                      f"to test several values write (in ${key or 'key'} [...])")
@@ -158,9 +163,9 @@ class _Checker:
                      f'write ({op} ${key} "{constant}")' if type(constant) in (int, Decimal) else "")
             return None
         self.declared_kind(key, constant, second, op)
-        return r.Compare(op, key, constant)
+        return self.build.Compare(op, key, constant)
 
-    def named(self, op: str, node: Node, operands: list[Node]) -> r.Rule | None:
+    def named(self, op: str, node: Node, operands: list[Node]) -> Any:
         allowed = _NAMED[op]
         given: dict[str, Node] = {}
         ok = True
@@ -201,7 +206,7 @@ class _Checker:
                 self.bad("type", "key:: names a context key: it cannot be empty", key_node)
                 return None
             self.declared(key_node.value, key_node)
-            return r.Exists(key_node.value)
+            return self.build.Exists(key_node.value)
         if op == "matches":
             key = self.context_name(given["in"], op, None)
             pattern_node = given["pattern"]
@@ -224,10 +229,10 @@ class _Checker:
                 return None
             if self.context is not None and key in self.context and self.context[key] != "string":
                 self.bad("type", f"matches reads text, but ${key} is declared {self.context[key]}", given["in"])
-            return r.Matches(key, pattern)
+            return self.build.Matches(key, pattern)
         return self.split(given)
 
-    def split(self, given: dict[str, Node]) -> r.Rule | None:
+    def split(self, given: dict[str, Node]) -> Any:
         pct_node, by_node, seed_node = given["pct"], given["by"], given.get("seed")
         pct: Any = None
         if pct_node.kind in ("int", "decimal"):
@@ -248,7 +253,7 @@ class _Checker:
             seed = seed_node.value
         if pct is None or by is None:
             return None
-        return r.Split(pct, by, seed)
+        return self.build.Split(pct, by, seed)
 
     # -- operands -------------------------------------------------------------------------------
     def context_name(self, node: Node, op: str, other: Node | None, what: str = "the first operand") -> str | None:
@@ -385,9 +390,9 @@ def _named_example(op: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _check_text(text: str, context: tuple[tuple[str, str], ...] | None) -> tuple[r.Rule | None, tuple[_Finding, ...],
+def _check_text(text: str, context: tuple[tuple[str, str], ...] | None, build: Any) -> tuple[Any, tuple[_Finding, ...],
                                                                                  tuple[_Finding, ...]]:
-    checker = _Checker(dict(context) if context is not None else None)
+    checker = _Checker(dict(context) if context is not None else None, build)
     try:
         node = read_rule_text(text)
     except RuleSyntaxError as exc:
@@ -407,9 +412,13 @@ def _declaration_key(context: ContextDeclaration | None) -> tuple[tuple[str, str
     return tuple(sorted((key, kind_of_type(kind) or "unknown") for key, kind in context.items()))
 
 
-def check_rule(text: str, *, path: str = "rule", context: ContextDeclaration | None = None) -> RuleCheck:
-    """Parse and check one rule's text; ``context`` maps declared keys to their types (``None``: no key checks)."""
-    rule, problems, warnings = _check_text(text, _declaration_key(context))
+def check_rule_text(text: str, *, build: Any, path: str = "rule", context: ContextDeclaration | None = None
+                    ) -> RuleCheck:
+    """Parse and check one rule's text, building rules with ``build``'s classes (:func:`.rule.check_rule` passes them).
+
+    ``context`` maps declared keys to their types (``None``: no key checks).
+    """
+    rule, problems, warnings = _check_text(text, _declaration_key(context), build)
     if not problems and not warnings:
         return RuleCheck(rule, (), ())
     from .problem import rule_problem  # only for findings: a clean catalogue's start-up skips the class
@@ -420,11 +429,11 @@ def check_rule(text: str, *, path: str = "rule", context: ContextDeclaration | N
     return RuleCheck(rule, tuple(map(problem, problems)), tuple(map(problem, warnings)))
 
 
-def parse_rule(text: str, *, context: ContextDeclaration | None = None) -> r.Rule:
-    """The rule objects of ``text``; :class:`FlagValidationError` listing every problem otherwise."""
+def parse_rule_text(text: str, *, build: Any, context: ContextDeclaration | None = None) -> Any:
+    """The rule objects of ``text`` (built with ``build``); :class:`FlagValidationError` listing every problem otherwise."""
     if not isinstance(text, str):
         raise TypeError(f"rule text is a str, got {type(text).__name__}")
-    result = check_rule(text, context=context)
+    result = check_rule_text(text, build=build, context=context)
     if result.rule is None:
         raise FlagValidationError(result.problems, subject=f"rule {text[:60]!r}")
     return result.rule

@@ -22,25 +22,17 @@ microseconds (``python -m bench targeting``).
 """
 from __future__ import annotations
 
-import operator
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ..attributes import value_to_json
-from .context import encode_context, read_number
-from .rule import And, Compare, Exists, In, Matches, Not, Or, Rule, Split
-from .split import split_test
-from .timestamps import read_context_timestamp
+from .context import encode_context
+from .rule import Test, compile_rule, parse_rule
 
-#: A compiled rule: the encoded context (key → text) in, whether the rule holds out.
-Test = Callable[[Mapping[str, str]], bool]
-_ORDER = {"eq": operator.eq, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+# compile_rule and Test moved to .rule (Rule.evaluate runs them); exported here too.
+__all__ = ["Evaluation", "FlagEvaluator", "Test", "compile_rule", "evaluate_variants"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,102 +56,6 @@ class Evaluation:
         return out
 
 
-def _read(constant: object) -> Callable[[str], object]:
-    """How context text is read to be compared with ``constant``."""
-    if type(constant) is str:
-        return lambda text: text
-    if type(constant) is bool:
-        return lambda text: True if text == "true" else False if text == "false" else None
-    if type(constant) is datetime:
-        return read_context_timestamp
-    return read_number
-
-
-def _exact(constant: object) -> object:
-    # A float constant is compared as its shortest decimal text, so "1.8" equals 1.8e0.
-    return Decimal(repr(constant)) if type(constant) is float else constant
-
-
-def _compare(rule: Compare) -> Test:
-    key, op = rule.key, rule.op
-    constant: Any = _exact(rule.constant)
-    if op == "begins_with":
-        return lambda c: (t := c.get(key)) is not None and t.startswith(constant)
-    if op == "ends_with":
-        return lambda c: (t := c.get(key)) is not None and t.endswith(constant)
-    if op == "contains":
-        return lambda c: (t := c.get(key)) is not None and constant in t
-    if type(constant) is str and op == "eq":
-        return lambda c: c.get(key) == constant
-    read, compare = _read(constant), _ORDER[op]
-
-    def test(c: Mapping[str, str]) -> bool:
-        text = c.get(key)
-        if text is None:
-            return False
-        value: Any = read(text)
-        return value is not None and bool(compare(value, constant))
-
-    return test
-
-
-def _in(rule: In) -> Test:
-    key = rule.key
-    texts = frozenset(c for c in rule.constants if type(c) is str)
-    others = [_compare(Compare("eq", key, c)) for c in rule.constants if type(c) is not str]
-    if not others:
-        return lambda c: c.get(key) in texts
-    return lambda c: c.get(key) in texts or any(test(c) for test in others)
-
-
-def _split(rule: Split, flag_key: str | None) -> Test:
-    salt = rule.seed if rule.seed is not None else flag_key
-    if salt is None:
-        raise ValueError(f"{rule} has no seed: its hash is salted with the flag key; pass flag_key")
-    by, holds = rule.by, split_test(salt, rule.pct)
-
-    def test(c: Mapping[str, str]) -> bool:
-        value = c.get(by)
-        return value is not None and holds(value)
-
-    return test
-
-
-@lru_cache(maxsize=4096)
-def compile_rule(rule: Rule, flag_key: str | None = None) -> Test:
-    """``rule`` as a function of the encoded context; ``flag_key`` salts unseeded splits."""
-    if isinstance(rule, Compare):
-        return _compare(rule)
-    if isinstance(rule, In):
-        return _in(rule)
-    if isinstance(rule, Matches):
-        search, key = re.compile(rule.pattern).search, rule.key
-        return lambda c: (t := c.get(key)) is not None and search(t) is not None
-    if isinstance(rule, Exists):
-        key = rule.key
-        return lambda c: key in c
-    if isinstance(rule, Split):
-        return _split(rule, flag_key)
-    if isinstance(rule, Not):
-        inner = compile_rule(rule.operand, flag_key)
-        return lambda c: not inner(c)
-    if isinstance(rule, (And, Or)):
-        tests = tuple(compile_rule(operand, flag_key) for operand in rule.operands)
-        return _fold(tests, isinstance(rule, And))
-    raise TypeError(f"not a rule: {rule!r}")
-
-
-def _fold(tests: tuple[Test, ...], conjunction: bool) -> Test:
-    """``and``/``or`` of ``tests`` as nested two-operand closures (cheaper per read than ``all()`` over a generator)."""
-    first = tests[0]
-    if len(tests) == 1:
-        return first
-    rest = _fold(tests[1:], conjunction)
-    if conjunction:
-        return lambda c: first(c) and rest(c)
-    return lambda c: first(c) or rest(c)
-
-
 class FlagEvaluator:
     """A multi-variant flag's variants, compiled once; :meth:`evaluate` picks the variant for a context.
 
@@ -171,8 +67,6 @@ class FlagEvaluator:
     __slots__ = ("_default", "_tests", "flag_key")
 
     def __init__(self, flag_key: str, variants: Sequence[Any]) -> None:
-        from .checker import parse_rule
-
         if not variants:
             raise ValueError(f"flag {flag_key!r} has no variants")
         self.flag_key = flag_key

@@ -18,69 +18,48 @@ Build rules with the static methods of :class:`Rule` or with :func:`ctx`::
 """
 from __future__ import annotations
 
-import json
 import math
+import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ..problems import FlagValidationError, Problem
-from .timestamps import format_timestamp
+from .context import encode_context, read_number
+from .syntax import (
+    COMPARISONS,
+    INT64_MAX,
+    INT64_MIN,
+    NAME,
+    OPERATORS,
+    ORDERINGS,
+    PCT_MAX,
+    TEXT_TESTS,
+    Constant,
+    constant_problem,
+    is_name,
+    is_number,
+    render_constant,
+)
+from .timestamps import read_context_timestamp
 
-#: A constant a rule compares with: an Ion string, int (64-bit), float or decimal, timestamp, or boolean.
-Constant = str | int | float | Decimal | bool | datetime
-#: A context name a rule can read (``$name``): anything else does not read as one Ion symbol (Policy).
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+if TYPE_CHECKING:
+    from .checker import RuleCheck
+    from .context import ContextDeclaration
 
-
-def is_name(text: str) -> bool:
-    """``text`` matches :data:`NAME` (for ASCII text that is ``str.isidentifier``, checked in C)."""
-    return text.isascii() and text.isidentifier()
-#: "Integer (64-bit)" in the operand table; Ion ints are unbounded (Policy: beyond is ``range``).
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-ORDERINGS = ("gt", "gte", "lt", "lte")
-TEXT_TESTS = ("begins_with", "ends_with", "contains")
-#: The operators of :class:`Compare`: ``(op $key constant)``.
-COMPARISONS = ("eq", *ORDERINGS, *TEXT_TESTS)
-#: Every operator of the rule language, as AppConfig documents it.
-OPERATORS = (*COMPARISONS, "in", "matches", "exists", "split", "and", "or", "not")
-PCT_MAX = 100
+# The vocabulary (from .syntax) is exported here too: it was defined in this module before syntax.py.
+__all__ = ["COMPARISONS", "INT64_MAX", "INT64_MIN", "NAME", "OPERATORS", "ORDERINGS", "PCT_MAX", "TEXT_TESTS", "And",
+           "Compare", "Constant", "ContextKey", "Exists", "In", "Matches", "Not", "Or", "Rule", "Split", "Test",
+           "check_rule", "compile_rule", "constant_problem", "ctx", "is_name", "is_number", "parse_rule",
+           "render_constant"]
 
 
 def _refuse(category: str, message: str, value: Any) -> FlagValidationError:
     return FlagValidationError([Problem("rule", category, message, value)], subject="a rule")
-
-
-def constant_problem(value: object) -> tuple[str, str] | None:
-    """Why ``value`` cannot be a rule constant, as (category, message), or ``None``."""
-    kind = type(value)
-    if kind is str:
-        try:
-            value.encode()  # type: ignore[attr-defined]
-        except UnicodeEncodeError:
-            return "type", "a string constant must be valid Unicode (no lone surrogates)"
-        return None
-    if kind is bool:
-        return None
-    if kind is int:
-        if not INT64_MIN <= value <= INT64_MAX:  # type: ignore[operator]
-            return "range", "an integer constant is 64-bit (-2**63 to 2**63-1)"
-        return None
-    if kind is float or kind is Decimal:
-        if not math.isfinite(value):  # type: ignore[arg-type]
-            return "range", "a number constant is finite (no nan or inf)"
-        return None
-    if kind is datetime:
-        offset = value.utcoffset()  # type: ignore[attr-defined]
-        if offset is None:
-            return "type", "a timestamp constant must be timezone-aware (Ion timestamps with a time carry an offset)"
-        if offset.seconds % 60 or offset.microseconds:
-            return "range", "a timestamp's offset is whole minutes"
-        return None
-    return "type", "a constant is a str, int, float, Decimal, bool or timezone-aware datetime"
 
 
 def _check_constant(value: object) -> None:
@@ -91,35 +70,6 @@ def _check_constant(value: object) -> None:
 def _check_name(key: object, what: str = "a context name") -> None:
     if not isinstance(key, str) or not is_name(key):
         raise _refuse("type", f"{what} matches [A-Za-z_][A-Za-z0-9_]* (write it without '$')", key)
-
-
-def is_number(value: object) -> bool:
-    """A number constant: int, float or Decimal, not bool."""
-    kind = type(value)
-    return kind is int or kind is float or kind is Decimal
-
-
-def render_constant(value: Constant) -> str:
-    """A constant as Ion text: ``"text"``, ``42``, ``3.5e0`` (float), ``3.5`` (decimal), ``true``, a timestamp."""
-    kind = type(value)
-    if kind is str:
-        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are all Ion escapes.
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        text = repr(value)
-        return text if "e" in text else text + "e0"
-    if kind is Decimal:
-        text = str(value)
-        if "E" not in text and "." in text:
-            return text
-        sign, digits, exponent = value.as_tuple()  # type: ignore[union-attr]
-        return f"{'-' if sign else ''}{''.join(map(str, digits))}d{exponent}"
-    if kind is datetime:
-        return format_timestamp(value)  # type: ignore[arg-type]
-    return repr(value)  # Not a constant: rendered so that the checker can say why.
 
 
 def _typed(value: object) -> tuple[object, ...]:
@@ -159,8 +109,6 @@ class Rule:
     @staticmethod
     def parse(text: str) -> Rule:
         """The rule objects of a rule's text; :class:`FlagValidationError` with every problem otherwise."""
-        from .checker import parse_rule
-
         return parse_rule(text)
 
     def evaluate(self, context: Mapping[str, object] | None = None, *, flag_key: str | None = None) -> bool:
@@ -169,9 +117,6 @@ class Rule:
         ``flag_key`` salts a ``split`` without a seed; ``ValueError`` when such a split needs it, or
         when a context value cannot be encoded (:func:`~.context.encode_context`).
         """
-        from .context import encode_context
-        from .evaluate import compile_rule
-
         return compile_rule(self, flag_key)(encode_context(context or {}))
 
     # -- builders -------------------------------------------------------------------------------
@@ -498,3 +443,129 @@ class ContextKey:
 def ctx(key: str) -> ContextKey:
     """The context value ``$key``, for rules written as Python comparisons."""
     return ContextKey(key)
+
+
+# -- rule text: the checker builds these classes --------------------------------------------------
+class _RuleClasses:
+    """What the checker (:mod:`.checker`) builds rules with: it does not import this module, which calls it."""
+
+    Compare, In, Matches, Exists, Split, And, Or, Not = Compare, In, Matches, Exists, Split, And, Or, Not
+
+
+def check_rule(text: str, *, path: str = "rule", context: ContextDeclaration | None = None) -> RuleCheck:
+    """Parse and check one rule's text; ``context`` maps declared keys to their types (``None``: no key checks)."""
+    from .checker import check_rule_text  # the parser loads with the first rule text, not with the model
+
+    return check_rule_text(text, build=_RuleClasses, path=path, context=context)
+
+
+def parse_rule(text: str, *, context: ContextDeclaration | None = None) -> Rule:
+    """The rule objects of ``text``; :class:`FlagValidationError` listing every problem otherwise."""
+    from .checker import parse_rule_text
+
+    parsed: Rule = parse_rule_text(text, build=_RuleClasses, context=context)
+    return parsed
+
+
+# -- compiled rules: what Rule.evaluate and the evaluator (:mod:`.evaluate`) run ------------------
+#: A compiled rule: the encoded context (key → text) in, whether the rule holds out.
+Test = Callable[[Mapping[str, str]], bool]
+_ORDER = {"eq": operator.eq, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+
+def _read(constant: object) -> Callable[[str], object]:
+    """How context text is read to be compared with ``constant``."""
+    if type(constant) is str:
+        return lambda text: text
+    if type(constant) is bool:
+        return lambda text: True if text == "true" else False if text == "false" else None
+    if type(constant) is datetime:
+        return read_context_timestamp
+    return read_number
+
+
+def _exact(constant: object) -> object:
+    # A float constant is compared as its shortest decimal text, so "1.8" equals 1.8e0.
+    return Decimal(repr(constant)) if type(constant) is float else constant
+
+
+def _compare(rule: Compare) -> Test:
+    key, op = rule.key, rule.op
+    constant: Any = _exact(rule.constant)
+    if op == "begins_with":
+        return lambda c: (t := c.get(key)) is not None and t.startswith(constant)
+    if op == "ends_with":
+        return lambda c: (t := c.get(key)) is not None and t.endswith(constant)
+    if op == "contains":
+        return lambda c: (t := c.get(key)) is not None and constant in t
+    if type(constant) is str and op == "eq":
+        return lambda c: c.get(key) == constant
+    read, compare = _read(constant), _ORDER[op]
+
+    def test(c: Mapping[str, str]) -> bool:
+        text = c.get(key)
+        if text is None:
+            return False
+        value: Any = read(text)
+        return value is not None and bool(compare(value, constant))
+
+    return test
+
+
+def _in(rule: In) -> Test:
+    key = rule.key
+    texts = frozenset(c for c in rule.constants if type(c) is str)
+    others = [_compare(Compare("eq", key, c)) for c in rule.constants if type(c) is not str]
+    if not others:
+        return lambda c: c.get(key) in texts
+    return lambda c: c.get(key) in texts or any(test(c) for test in others)
+
+
+def _split(rule: Split, flag_key: str | None) -> Test:
+    salt = rule.seed if rule.seed is not None else flag_key
+    if salt is None:
+        raise ValueError(f"{rule} has no seed: its hash is salted with the flag key; pass flag_key")
+    from .bucket import split_test  # only for a split: hashing stays out of a start-up without one
+
+    by, holds = rule.by, split_test(salt, rule.pct)
+
+    def test(c: Mapping[str, str]) -> bool:
+        value = c.get(by)
+        return value is not None and holds(value)
+
+    return test
+
+
+@lru_cache(maxsize=4096)
+def compile_rule(rule: Rule, flag_key: str | None = None) -> Test:
+    """``rule`` as a function of the encoded context; ``flag_key`` salts unseeded splits."""
+    if isinstance(rule, Compare):
+        return _compare(rule)
+    if isinstance(rule, In):
+        return _in(rule)
+    if isinstance(rule, Matches):
+        search, key = re.compile(rule.pattern).search, rule.key
+        return lambda c: (t := c.get(key)) is not None and search(t) is not None
+    if isinstance(rule, Exists):
+        key = rule.key
+        return lambda c: key in c
+    if isinstance(rule, Split):
+        return _split(rule, flag_key)
+    if isinstance(rule, Not):
+        inner = compile_rule(rule.operand, flag_key)
+        return lambda c: not inner(c)
+    if isinstance(rule, (And, Or)):
+        tests = tuple(compile_rule(operand, flag_key) for operand in rule.operands)
+        return _fold(tests, isinstance(rule, And))
+    raise TypeError(f"not a rule: {rule!r}")
+
+
+def _fold(tests: tuple[Test, ...], conjunction: bool) -> Test:
+    """``and``/``or`` of ``tests`` as nested two-operand closures (cheaper per read than ``all()`` over a generator)."""
+    first = tests[0]
+    if len(tests) == 1:
+        return first
+    rest = _fold(tests[1:], conjunction)
+    if conjunction:
+        return lambda c: first(c) and rest(c)
+    return lambda c: first(c) or rest(c)

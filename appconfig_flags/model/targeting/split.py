@@ -20,61 +20,15 @@ the local evaluator does.** What the local evaluator promises instead:
 """
 from __future__ import annotations
 
-import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ..problems import FlagValidationError, Problem
+from .bucket import in_split, split_position, split_test, split_threshold
 from .rule import PCT_MAX, Not, Rule, Split
 
-if TYPE_CHECKING:
-    from hashlib import sha256
-else:
-    # CPython's own SHA-256 (random.py takes SHA-512 the same way): the same digests, and a service
-    # that compiles a split at start-up does not load OpenSSL through hashlib (about 3 ms).
-    try:
-        from _sha2 import sha256  # Python 3.12+
-    except ImportError:
-        try:
-            from _sha256 import sha256  # Python 3.10, 3.11
-        except ImportError:  # an interpreter built without them
-            from hashlib import sha256
-
-_TWO_64 = 2**64
-_FIRST_64_BITS = struct.Struct(">Q").unpack_from
-
-
-def split_position(salt: str, value: str) -> int:
-    """Where ``value`` falls for ``salt``: the first 64 bits of SHA-256(salt, NUL, value), 0 to 2**64-1."""
-    digest = sha256(f"{salt}\x00{value}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-def split_threshold(pct: int | Decimal) -> int:
-    """The positions below which ``pct`` percent lie: ``u < threshold`` iff ``u * 100 < pct * 2**64``."""
-    # pct = n / d exactly (an int or a Decimal): the ceiling of n * 2**64 / (d * 100), in integers.
-    numerator, denominator = pct.as_integer_ratio()
-    return -(-numerator * _TWO_64 // (denominator * PCT_MAX))
-
-
-def in_split(salt: str, value: str, pct: int | Decimal) -> bool:
-    """Whether ``value`` is in the first ``pct`` percent for ``salt`` (see the module's promises)."""
-    return split_position(salt, value) < split_threshold(pct)
-
-
-def split_test(salt: str, pct: int | Decimal) -> Callable[[str], bool]:
-    """:func:`in_split` for one salt and pct, with the salt hashed once: a function of the value."""
-    salted = sha256(f"{salt}\x00".encode())
-    threshold = split_threshold(pct)
-
-    def holds(value: str) -> bool:
-        digest = salted.copy()
-        digest.update(value.encode())
-        return _FIRST_64_BITS(digest.digest())[0] < threshold  # type: ignore[no-any-return]
-
-    return holds
-
+# The hash lives in .bucket, below the rule objects that compile a split; its names are exported here too.
+__all__ = ["in_split", "split_position", "split_test", "split_threshold", "weighted_split"]
 
 def weighted_split(*, by: str, weights: Mapping[str, int | Decimal], seed: str | None = None,
                    order_proof: bool = False) -> dict[str, Rule]:

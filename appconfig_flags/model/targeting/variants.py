@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..problems import Problem
-from .checker import check_rule
 from .context import ContextDeclaration
-from .rule import And, Compare, Exists, In, Matches, Not, Or, Rule, Split
+from .rule import And, Compare, Exists, In, Matches, Not, Or, Rule, Split, check_rule
 
 
 def always(rule: Rule) -> bool | None:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from appconfig_flags.client import AppConfigDataSource, Backoff, FlagsClient
-from appconfig_flags.client.testing import FakeAppConfigData
 from appconfig_flags.model import retrieval_form
 from flags import CHECKOUT_FLAGS
+from tests.fakes.appconfigdata import FakeAppConfigData
 
 
 class FakeClock:

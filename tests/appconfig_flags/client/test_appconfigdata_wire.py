@@ -6,11 +6,11 @@ import json
 import pytest
 
 from appconfig_flags.client import FlagsClient, Health, Resolution
-from appconfig_flags.client.testing import GET, START, FakeAppConfigData
 from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
+from tests.fakes.appconfigdata import GET, START, FakeAppConfigData
 
 from .conftest import FakeClock, appconfig_source, closed_port, no_jitter_client
 

@@ -13,8 +13,8 @@ from appconfig_flags.client import AgentSource, FlagsClient, Resolution
 from appconfig_flags.client.errors import UnsupportedContentError
 from appconfig_flags.client.ion import write_ion
 from appconfig_flags.client.targeting import ion_flags
-from appconfig_flags.client.testing import FakeAppConfigData
 from appconfig_flags.model import retrieval_form
+from tests.fakes.appconfigdata import FakeAppConfigData
 
 from .conftest import FakeClock, appconfig_source, closed_port, no_jitter_client
 from .targeted_catalogue import BITCOIN, LAYOUT, TARGETED

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from appconfig_flags.client import FlagsClient
-from appconfig_flags.client.testing import GET, START, FakeAppConfigData
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
+from tests.fakes.appconfigdata import GET, START, FakeAppConfigData
 
 from .conftest import appconfig_source
 

@@ -17,9 +17,9 @@ import pytest
 
 from appconfig_flags.client import FlagsClient, make_source
 from appconfig_flags.client.appconfigdata import region_from_environment
-from appconfig_flags.client.testing import FakeAppConfigData
 from flags import CHECKOUT_FLAGS
 from tests.conftest import ROOT
+from tests.fakes.appconfigdata import FakeAppConfigData
 
 from .conftest import FakeClock, appconfig_source, closed_port, no_jitter_client
 

@@ -6,10 +6,10 @@ from openfeature.event import ProviderEvent
 
 from appconfig_flags.client import ClientEvent, EventDetails, FlagsClient, Snapshot
 from appconfig_flags.client.provider import AppConfigProvider
-from appconfig_flags.client.testing import START, FakeAppConfigData
 from appconfig_flags.model import retrieval_form
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
+from tests.fakes.appconfigdata import START, FakeAppConfigData
 
 from .conftest import FakeClock, appconfig_source, no_jitter_client
 from .test_client import ScriptedSource

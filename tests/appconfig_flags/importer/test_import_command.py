@@ -10,9 +10,9 @@ import pytest
 from appconfig_flags import cli
 from appconfig_flags.importer import import_documents
 from appconfig_flags.model import Profile
-from appconfig_flags.ops.testing import FakeAppConfig
 from flags import CHECKOUT_FLAGS
 from tests.appconfig_flags.ops.fake_aws import fake_credentials
+from tests.fakes.appconfig_control_plane import FakeAppConfig
 
 ENVIRONMENTS = ("Beta", "Production")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from appconfig_flags.ops.control_plane import ControlPlane
-from appconfig_flags.ops.testing import FakeAppConfig
 from flags import PROFILES
+from tests.fakes.appconfig_control_plane import FakeAppConfig
 
 APP = "FlagsDemo"
 ENVIRONMENTS = ("Beta", "Production")

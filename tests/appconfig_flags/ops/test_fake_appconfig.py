@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from appconfig_flags.ops.control_plane import stack_version_label
-from appconfig_flags.ops.testing import FakeAppConfig, service_model
 from flags import CHECKOUT_FLAGS
+from tests.fakes.appconfig_control_plane import FakeAppConfig, service_model
 
 from .fake_aws import fake_credentials
 
@@ -48,7 +48,7 @@ def _error(call: Any) -> tuple[int, str]:
 
 
 def test_every_operation_of_the_model_has_a_route_and_unimplemented_ones_say_so(fake: FakeAppConfig, client: Any) -> None:
-    from appconfig_flags.ops.testing import _route
+    from tests.fakes.appconfig_control_plane import _route
 
     for name, operation in service_model()["operations"].items():
         sample = operation["http"]["requestUri"].partition("?")[0]

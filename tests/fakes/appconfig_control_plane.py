@@ -13,7 +13,7 @@ strategy's duration, BAKING for its bake time, then COMPLETE; ``StopDeployment``
 public "Reverting a configuration" page of the AppConfig user guide (in progress → ROLLED_BACK;
 complete, with ``Allow-Revert``, within 72 hours → REVERTED; otherwise BadRequestException).
 
-``python -m appconfig_flags.ops.testing`` serves one seeded as the FlagsDemo stack deploys it.
+``python -m tests.fakes.appconfig_control_plane`` serves one seeded as the FlagsDemo stack deploys it.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .control_plane import FEATURE_FLAGS_TYPE, stack_version_label
+from appconfig_flags.ops.control_plane import FEATURE_FLAGS_TYPE, stack_version_label
 
 #: AppConfig's predefined strategies: (growth type, growth factor, duration min, bake min).
 PREDEFINED_STRATEGIES: dict[str, tuple[str, float, int, int]] = {
@@ -950,7 +950,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serve a fake seeded as `cdk deploy` of the catalogue leaves it, until interrupted."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.ops.testing", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.appconfig_control_plane", description=main.__doc__)
     parser.add_argument("--application", default="FlagsDemo")
     parser.add_argument("--environments", default="Beta,Production")
     parser.add_argument("--catalogue", default="flags")
