@@ -11,6 +11,11 @@ NODE_BIN := $(shell scripts/ensure-node)
 export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # The machine may be offline: no telemetry, no update checks, no notices fetched.
 export CDK_DISABLE_CLI_TELEMETRY := true
+# Bytecode is cached outside the sources, and written even where PYTHONDONTWRITEBYTECODE is set: every
+# `cdk synth`, test worker and subprocess would otherwise compile the project (and pytest re-rewrite
+# every test module) from source again, seconds of each run.
+export PYTHONDONTWRITEBYTECODE :=
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.tools/pycache
 
 # The targets that talk to AWS; while `make local-aws` runs they talk to it (.tools/local-aws/env.mk).
 LOCAL_AWS_TARGETS := cdk demo flags-status flags-revert flags-off flags-restore-monitors local-alarm
@@ -66,7 +71,7 @@ setup: $(STAMP_PY) $(STAMP_NPM)
 synth: setup
 	rm -rf cdk.out
 	cdk synth --quiet --no-notices
-	python -m scripts.synth_summary cdk.out
+	python -m appconfig_flags summary cdk.out
 
 check: $(STAMP_PY)
 	python -m appconfig_flags check flags

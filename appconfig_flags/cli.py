@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agent-files": ("appconfig_flags.agent_files", "write the catalogue as AppConfig Agent local-development files"),
     "report": ("appconfig_flags.short_term_report", "list short-term flags and where their keys appear in the code"),
     "import": ("appconfig_flags.importer.command", "write a Python flag module from AppConfig documents or a deployed profile"),
+    "summary": ("appconfig_flags.assembly_summary", "what a synthesized cloud assembly (cdk.out) declares, in brief"),
 }
 #: The commands that read the application's names from cdk.json when they are not given.
 APP_COMMANDS = ("status", "revert", "off")

@@ -263,6 +263,9 @@ def _served(snapshot: Snapshot, key: str, context: Mapping[str, str], entity_id:
 
 def _agent_handler(agent: LocalAgent) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body are separate writes: with Nagle's algorithm on, each response waits out the
+        # client's delayed ACK (about 40 ms).
+        disable_nagle_algorithm = True
         def do_GET(self) -> None:
             headers = dict(self.headers.items())
             agent.requests.append((self.path, headers))

@@ -12,13 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_env(**extra: str) -> dict[str, str]:
-    """This environment with the Makefile's PATH: a supported Node, the venv, the project's CDK CLI."""
+def make_env(root: Path = ROOT, **extra: str) -> dict[str, str]:
+    """This environment as the Makefile in ``root`` sets it: a supported Node, the venv, the CDK CLI, bytecode."""
     node = subprocess.run([str(ROOT / "scripts" / "ensure-node")], capture_output=True, text=True,
                           check=True).stdout.strip()
-    path = os.pathsep.join([node, str(Path(sys.executable).parent), str(ROOT / "node_modules" / ".bin"),
-                            os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path, "CDK_DISABLE_CLI_TELEMETRY": "true", **extra}
+    venv = Path(sys.executable).parent if root == ROOT else root / ".venv" / "bin"
+    path = os.pathsep.join([node, str(venv), str(root / "node_modules" / ".bin"), os.environ.get("PATH", "")])
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # As the Makefile: bytecode written, outside the sources, so each process does not compile the project again.
+    return {**env, "PATH": path, "CDK_DISABLE_CLI_TELEMETRY": "true",
+            "PYTHONPYCACHEPREFIX": str(root / ".tools" / "pycache"), **extra}
 
 
 def timed(args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> float:

@@ -2,7 +2,7 @@
 
 ``python -m bench kill_switch``. On the local AWS (ministack on a free loopback port, an AppConfig
 minute of 1 s), with the app deployed by the real CDK CLI, each round times the whole process a
-person runs (``python -m scripts.flags_ops off ... --yes``) and then reads the profile through
+person runs (``python -m appconfig_flags off ... --yes``) and then reads the profile through
 appconfigdata once, as a client's next poll would:
 
 - **override**: Beta's alarm in ALARM, ``--override-alarms`` (monitors detached, no-bake strategy);
@@ -50,7 +50,7 @@ def main() -> None:
         for _ in range(ROUNDS):
             for kind in ("override", "baseline"):
                 aws.set_alarm("ALARM" if kind == "override" else "OK")
-                command = [sys.executable, "-m", "scripts.flags_ops", "off", "--flag", FLAG, "--environment", "Beta",
+                command = [sys.executable, "-m", "appconfig_flags", "off", "--flag", FLAG, "--environment", "Beta",
                            "--yes", "--poll-seconds", "0.5", *(["--override-alarms"] if kind == "override" else [])]
                 start = time.perf_counter()
                 subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)

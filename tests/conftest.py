@@ -1,9 +1,12 @@
 """Shared fixtures: one synth of the whole app per test session."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,41 @@ def cdk_context() -> dict[str, Any]:
     """The context of cdk.json, as `cdk synth` passes it to the app."""
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
     return context
+
+
+@dataclass(frozen=True)
+class AppRun:
+    """How a run of the app ended: its exit code (0 when it returned) and what it wrote to stderr."""
+
+    returncode: int
+    stderr: str
+
+
+def run_app(context: dict[str, Any], outdir: Path) -> AppRun:
+    """app.py's ``main`` in this process, as ``python app.py`` runs it, with ``context`` for cdk.json's.
+
+    The CDK CLI hands the app its context through the environment, which the jsii kernel this
+    process already runs would not see again; the app is given it directly, and everything after
+    (``wire``, the synth, the entry point's error handling) is app.py's own. One test runs the real
+    ``cdk synth`` process end to end (tests/stacks/test_bad_input.py).
+    """
+    import aws_cdk as cdk
+
+    from app import wire
+    from stacks.entrypoint import run
+
+    def main() -> None:
+        app = cdk.App(context=context, outdir=str(outdir), analytics_reporting=False)
+        wire(app)
+        app.synth()
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        try:
+            run(main)
+        except SystemExit as exit_:
+            return AppRun(exit_.code if isinstance(exit_.code, int) else 1, stderr.getvalue())
+    return AppRun(0, stderr.getvalue())
 
 
 @pytest.fixture(scope="session")

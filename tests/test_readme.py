@@ -39,7 +39,7 @@ def test_the_flag_example_matches_the_catalogue_it_stands_for() -> None:
 
 
 def test_the_synth_summary_shown_is_what_make_synth_prints(synthesized: Any) -> None:
-    from scripts.synth_summary import summarize
+    from appconfig_flags.assembly_summary import summarize
 
     _, assembly = synthesized
     printed = summarize(assembly.get_stack_by_name("FlagsDemo").template)

@@ -16,6 +16,10 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _LoggingHandler(WSGIRequestHandler):
+    # Headers and body are separate writes: with Nagle's algorithm on, a response can wait out the
+    # browser's delayed ACK (about 40 ms).
+    disable_nagle_algorithm = True
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 

@@ -925,6 +925,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 def _handler(fake: FakeAppConfig) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body are separate writes: with Nagle's algorithm on, each response waits out the
+        # client's delayed ACK (about 40 ms).
+        disable_nagle_algorithm = True
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:

@@ -213,6 +213,9 @@ def _error(status: int, code: str, message: str, operation: str, *, token: str |
 
 def _handler(fake: FakeAppConfigData) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body are separate writes: with Nagle's algorithm on, each response waits out the
+        # client's delayed ACK (about 40 ms).
+        disable_nagle_algorithm = True
         protocol_version = "HTTP/1.1"  # keep-alive, like the real endpoint
 
         def do_POST(self) -> None:

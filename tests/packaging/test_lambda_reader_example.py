@@ -93,6 +93,7 @@ BODY = json.dumps(json.loads(sys.argv[1])).encode()
 paths = []
 
 class Extension(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # else each response waits out the client's delayed ACK
     def do_GET(self):
         paths.append(self.path)
         self.send_response(200)

@@ -104,8 +104,9 @@ def test_the_catalogue_imports_only_the_runtime_package() -> None:
 def test_the_runtime_wheel_alone_gives_a_working_appconfig_flags_command(runtime_venv: Path, tmp_path: Path) -> None:
     command = str(runtime_venv.parent / "appconfig-flags")  # the console script pip wrote beside the venv's python
     usage = run([command, "--help"], cwd=tmp_path, env=clean_env()).stdout
-    assert all(name in usage for name in ("check", "diff", "status", "revert", "off", "agent-files", "report", "import"))
-    for name in ("check", "import", "report", "status"):
+    assert all(name in usage for name in ("check", "diff", "status", "revert", "off", "agent-files", "report", "import",
+                                          "summary", "restore-monitors"))
+    for name in ("check", "import", "report", "status", "summary"):
         assert "usage:" in run([command, name, "--help"], cwd=tmp_path, env=clean_env()).stdout, name
     # Without boto3 or the CDK: check the catalogue, then import the documents it renders and check the module.
     shutil.copytree(ROOT / "flags", tmp_path / "flags", ignore=shutil.ignore_patterns("__pycache__"))

@@ -12,22 +12,21 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, cdk_context
+from tests.conftest import ROOT, AppRun, cdk_context, run_app
 
 
-def _synth_app(tmp_path: Path, flagsdemo: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    """Run app.py as the CDK CLI does (context and output folder through the environment)."""
+def _synth_app(tmp_path: Path, flagsdemo: dict[str, Any]) -> AppRun:
+    """Run app.py's main with cdk.json's context, its ``flagsdemo`` replaced."""
     context = cdk_context()
     context["flagsdemo"] = flagsdemo
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return run_app(context, tmp_path)
 
 
 def _settings() -> dict[str, Any]:
     return copy.deepcopy(cdk_context()["flagsdemo"])
 
 
-def _assert_failed_cleanly(result: subprocess.CompletedProcess[str], outdir: Path, *expected: str) -> None:
+def _assert_failed_cleanly(result: AppRun | subprocess.CompletedProcess[str], outdir: Path, *expected: str) -> None:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "jsii" not in result.stderr
     for line in expected:

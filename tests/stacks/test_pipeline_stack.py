@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +12,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from stacks.pipeline_settings import PipelineSettings, PipelineSettingsError
 from stacks.settings import FlagsDemoSettings, SettingsError
-from tests.conftest import ROOT, cdk_context
+from tests.conftest import ROOT, cdk_context, run_app
 from tests.dated import failed_reports
 from tests.stacks.conftest import (
     BETA_ACCOUNT,
@@ -373,9 +370,7 @@ def test_invalid_settings_are_each_reported_with_their_value() -> None:
 def test_the_app_exits_with_one_line_per_missing_pipeline_key(tmp_path: Path) -> None:
     context = cdk_context()
     context["pipeline"] = {"enabled": True}
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = run_app(context, tmp_path)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     for key in ("connectionArn", "repository", "account", "region"):

@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Capture, Template
 
-from scripts.synth_summary import main as synth_summary
+from appconfig_flags.assembly_summary import main as synth_summary
 from stacks.flags_demo_stage import ROLE_NAME_MAX, iam_role_name
 from stacks.pipeline_settings import PipelineSettings
 from stacks.settings import FlagsDemoSettings, SettingsError
-from tests.conftest import cdk_context
+from tests.conftest import cdk_context, run_app
 from tests.dated import failed_reports
 from tests.stacks.conftest import (
     BETA_ACCOUNT,
@@ -151,11 +150,7 @@ def test_every_target_mistake_is_one_line_and_nothing_is_synthesized(tmp_path: P
         {"account": SECOND_PRODUCTION_ACCOUNT, "region": "eu-wset-1"},    # no such region
         {"account": BETA_ACCOUNT, "region": "eu-west-1"},                 # Beta's target
     ]
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
-    from tests.conftest import ROOT
-
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = run_app(context, tmp_path)
     where = "flagsdemo.environments.Production"
     _assert_failed_cleanly(
         result, tmp_path,
@@ -421,7 +416,7 @@ def test_the_wait_step_fails_when_aws_fails(pipeline_template: dict[str, Any], s
 # --- Workstation: each target's stack by name, and the synth summary -----------------------------------
 
 def test_the_synth_summary_lists_every_target_of_every_environment(synthesized_waves: Any, capsys: Any) -> None:
-    assert synth_summary(["synth_summary", synthesized_waves[1].directory]) == 0
+    assert synth_summary([synthesized_waves[1].directory]) == 0
     out = capsys.readouterr().out
     for (wave, account, region), stage_id in STAGE_IDS.items():
         line = next(line for line in out.splitlines() if f"{stage_id}-FlagsDemo" in line)

@@ -28,6 +28,9 @@ class FakeAgent:
         agent = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body are separate writes: with Nagle's algorithm on, each response waits out the
+            # client's delayed ACK (about 40 ms).
+            disable_nagle_algorithm = True
             def do_GET(self) -> None:
                 agent.requests.append((self.path, dict(self.headers.items())))
                 self.send_response(agent.status)

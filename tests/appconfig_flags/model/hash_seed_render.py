@@ -15,7 +15,7 @@ from appconfig_flags.model import FlagValidationError
 
 from .model_inputs import build_profile, profile_arguments
 
-EXAMPLES = 400
+EXAMPLES = 200
 PROFILE_ARGUMENTS = profile_arguments(junk=False)
 _outputs: list[str] = []
 

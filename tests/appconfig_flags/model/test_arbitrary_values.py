@@ -75,12 +75,13 @@ def test_from_document_fed_anything_gives_a_profile_or_a_flag_validation_error(n
 
 def test_accepted_profiles_render_the_same_whatever_the_hash_seed() -> None:
     """The same generated inputs, built and rendered in processes with different ``PYTHONHASHSEED``."""
+    runs = [subprocess.Popen([sys.executable, "-m", HASH_SEED_MODULE], cwd=ROOT, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for seed in ("0", "1", "4242")]  # side by side: each is a few seconds of Hypothesis
     outputs = []
-    for seed in ("0", "1", "4242"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        result = subprocess.run([sys.executable, "-m", HASH_SEED_MODULE], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=600, check=False)
-        assert result.returncode == 0, result.stderr
-        outputs.append(json.loads(result.stdout))
+    for run in runs:
+        out, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+        outputs.append(json.loads(out))
     assert outputs[0]["accepted"] >= 50, outputs[0]  # enough accepted inputs for the comparison to mean something
     assert outputs[0]["digest"] == outputs[1]["digest"] == outputs[2]["digest"], outputs

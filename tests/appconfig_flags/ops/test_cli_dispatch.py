@@ -48,6 +48,15 @@ def test_status_runs_against_the_app_named_in_cdk_json(deployed: Deployed, capsy
     assert "CheckoutFlags in Beta" in out and "CheckoutFlags in Production" in out
 
 
+def test_off_deploys_the_served_flags_with_the_flag_disabled_in_the_app_named_in_cdk_json(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # what `make flags-off FLAG=... ENV=Beta YES=1 NO_WAIT=1` runs
+    code = cli.main(["off", "--flag", "allow-bitcoin-at-checkout", "--environment", "Beta", "--endpoint-url",
+                     deployed.fake.endpoint_url, "--yes", "--no-wait"])
+    assert code == 0, capsys.readouterr().err
+    assert [c.params["ConfigurationVersion"] for c in deployed.fake.operations("StartDeployment")] == ["3"]
+
+
 def test_off_gets_the_app_names_and_the_tools_own_options_before_the_subcommand_and_the_rest_untouched(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from appconfig_flags.ops import emergency

@@ -1,8 +1,19 @@
-"""Prints what a synthesized FlagsDemo cloud assembly declares: `python -m scripts.synth_summary cdk.out`."""
+"""``appconfig-flags summary [DIR]``: what a synthesized cloud assembly declares, one line per AppConfig resource.
+
+Reads the templates of a ``cdk synth`` output folder (``DIR``, default ``cdk.out``), the pipeline's
+stages (nested assemblies ``assembly-*/``) included, and prints, per template, the application, its
+environments and monitors, each profile's flag values per environment (variants with their rules in
+brief), the deployment strategies, each deployment's timing and what it waits for, the experiments,
+and how long ``cdk deploy`` waits. ``make synth`` runs it after ``cdk synth``. It reads the
+templates as plain JSON: no CDK, no AWS. Exit status: 0, or 1 with one ``error:`` line when the
+folder holds no template or a template cannot be read.
+"""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -174,15 +185,34 @@ def _stack_of(template: Path) -> str:
     return ""
 
 
-def main(argv: list[str]) -> int:
-    outdir = Path(argv[1] if len(argv) > 1 else "cdk.out")
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="appconfig-flags summary",
+                                     description="What a synthesized cloud assembly declares (after cdk synth).")
+    parser.add_argument("directory", nargs="?", default="cdk.out", type=Path,
+                        help="the cdk synth output folder (default: cdk.out)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    outdir: Path = _parser().parse_args(argv).directory
+    if not outdir.is_dir():
+        print(f"error: {outdir} is not a folder; run `cdk synth` first (it writes cdk.out)", file=sys.stderr)
+        return 1
     # The pipeline's stages (one per target of each environment) are nested assemblies, assembly-*/.
     templates = sorted(outdir.glob("*.template.json")) + sorted(outdir.glob("assembly-*/*.template.json"))
     if not templates:
-        print(f"no templates in {outdir}", file=sys.stderr)
+        print(f"error: no templates in {outdir} (*.template.json); run `cdk synth` first", file=sys.stderr)
         return 1
+    summaries: list[tuple[Path, list[str]]] = []
     for path in templates:
-        lines = summarize(json.loads(path.read_text()))
+        try:
+            template = json.loads(path.read_text(encoding="utf-8"))
+            summaries.append((path, summarize(template)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            # Nothing printed for a half-read folder: one line naming the file and what is wrong with it.
+            print(f"error: cannot read the template {path}: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+    for path, lines in summaries:
         print(f"{path.relative_to(outdir)}{_stack_of(path)}:" + ("" if lines else " (no AppConfig resources)"))
         for line in lines:
             print(f"  {line}")
@@ -190,4 +220,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())
