@@ -22,9 +22,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
