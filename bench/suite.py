@@ -63,8 +63,12 @@ def clear_caches(clone: Path) -> None:
     mirrored = clone / ".tools" / "pycache" / clone.relative_to(clone.anchor)
     if mirrored.is_dir():
         for child in mirrored.iterdir():
-            if child.name not in INSTALLED:
+            if child.name in INSTALLED:
+                continue
+            if child.is_dir():
                 shutil.rmtree(child)
+            else:
+                child.unlink()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         ours = {str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), str(Path(sys.executable).parent)}
         base = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
         base["PATH"] = os.pathsep.join(d for d in base.get("PATH", "").split(os.pathsep) if d not in ours)
+        print(f"commit {commit}: setting up a fresh clone in {clone}", flush=True)
         started = time.perf_counter()
         subprocess.run(["make", "setup", "local-aws-setup"], cwd=clone, env=base, check=True, capture_output=True)
         setup = time.perf_counter() - started
