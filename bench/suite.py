@@ -8,9 +8,13 @@ also does. Then, each round:
 
 - ``cdk synth`` twice (whole process, the clone's CLI, venv and app);
 - **fresh**: the caches a fresh clone lacks are removed (``.mypy_cache``, ``.pytest_cache``,
-  ``.hypothesis``, ``cdk.out``, the project's own bytecode under ``.tools/pycache``; the installed
-  packages' bytecode, written by setup, stays), then ``make test``;
+  ``.hypothesis``, ``cdk.out``, the packaging tests' venvs and mypy cache in ``.tools/test-venvs``,
+  the project's own bytecode under ``.tools/pycache`` and theirs; the installed packages' bytecode,
+  written by setup, stays), then ``make test``;
 - **warm**: ``make test`` again, every cache as the fresh run left it.
+
+``CI`` is unset for both, as on a newcomer's machine: the property tests run their local example
+counts (``tests/property_examples.py``; CI runs the full ones).
 
 A last pair of synths follows the last round, so synths run before and after the suites under the
 same load. Reported: each figure as median (low-high) over the rounds, the pytest verdict of every
@@ -34,7 +38,7 @@ from bench._process import ROOT, make_env, spread, timed
 FRESH_GOAL_SECONDS = 120
 WARM_GOAL_RATIO = 12
 #: What a fresh clone does not have and a run of the suite leaves behind (beside the project's bytecode).
-CACHES = (".mypy_cache", ".pytest_cache", ".hypothesis", ".ruff_cache", "cdk.out")
+CACHES = (".mypy_cache", ".pytest_cache", ".hypothesis", ".ruff_cache", "cdk.out", ".tools/test-venvs")
 #: Under the bytecode prefix, the folders of installed code (bytecode setup wrote), kept for a fresh run.
 INSTALLED = (".venv", ".tools", "node_modules")
 
@@ -61,6 +65,7 @@ def clear_caches(clone: Path) -> None:
         shutil.rmtree(clone / name, ignore_errors=True)
     # PYTHONPYCACHEPREFIX mirrors absolute paths: the clone's own modules are under prefix/<clone path>/.
     mirrored = clone / ".tools" / "pycache" / clone.relative_to(clone.anchor)
+    shutil.rmtree(mirrored / ".tools" / "test-venvs", ignore_errors=True)
     if mirrored.is_dir():
         for child in mirrored.iterdir():
             if child.name in INSTALLED:
@@ -89,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         subprocess.run(["make", "setup", "local-aws-setup"], cwd=clone, env=base, check=True, capture_output=True)
         setup = time.perf_counter() - started
         env = make_env(root=clone)
+        env.pop("CI", None)  # a newcomer's run: the property tests' local example counts (tests/property_examples.py)
         synth_seconds(clone, env)  # warm: node, jsii, the file cache
         synths: list[float] = []
         fresh: list[tuple[float, str]] = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # The testing toolkit's fixtures (served_flags, flags_agent; this checkout does not install the
 # runtime wheel, whose pytest11 entry point would load them), and pytester to test that plugin.
 pytest_plugins = ["appconfig_flags.testing", "pytester"]
+
+# botocore parses its endpoint and service-model JSON anew for every Session (~0.2 s each). The ops commands
+# and clients make one Session per run, which is once per process in use, but hundreds of times in one test
+# process: here every Session shares one data loader, as clients of one Session do, so each file is parsed once.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
 
 # jsii runs on the PATH's node: use the supported one the Makefile would use (no EOL banners).
 _node_bin = subprocess.run([str(ROOT / "scripts" / "ensure-node")], capture_output=True, text=True, check=True).stdout.strip()

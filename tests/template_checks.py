@@ -2,15 +2,32 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cfnlint.api import ManualArgs, lint
+if TYPE_CHECKING:
+    from cfnlint.runner import Runner
+
+
+@functools.cache
+def _cfn_lint_runner() -> Runner:
+    # One set of rules for every template this process lints, as the cfn-lint CLI keeps for the files it is
+    # given: ``cfnlint.api.lint`` would load all the rule modules again for each (~0.6 s a template).
+    # Imported here: cfn-lint brings sympy and networkx, a second of every test worker's collection.
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn(regions=["us-east-1"]))
 
 
 def cfn_lint_errors(template: dict[str, Any]) -> list[str]:
     """cfn-lint's errors (not warnings or informational findings) for ``template``."""
-    matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
+    from cfnlint.decode.decode import decode_str
+
+    decoded, problems = decode_str(json.dumps(template))
+    assert decoded is not None, problems
+    matches = [*problems, *_cfn_lint_runner().validate_template(decoded)]
     return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches if m.rule.severity == "error"]
 
 

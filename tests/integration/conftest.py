@@ -2,7 +2,7 @@
 
 One emulator per test module (``local_aws``), started by the fixture and stopped after it, with an
 AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 5 s. ``deployed`` runs
-``cdk bootstrap`` and ``cdk deploy FlagsDemo`` against it once. The emulator's venv comes from
+``cdk bootstrap`` and ``cdk deploy FlagsDemo`` (of the app synthesized in this process) against it once. The emulator's venv comes from
 ``make test`` (``make local-aws-setup``); without it the tests are skipped with that message.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pytest
 
 from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
 from tests.appconfig_flags.ops.fake_aws import Run
+from tests.conftest import cdk_context, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
@@ -97,13 +98,13 @@ def section(output: str, environment: str) -> str:
     return next(b for b in output.split("\n\n") if b.startswith(f"CheckoutFlags in {environment}\n"))
 
 
-def _cdk(emulator: LocalAws, *args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+def _cdk(emulator: LocalAws, *args: str, outdir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     cdk = shutil.which("cdk", path=f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
     assert cdk is not None, "the CDK CLI is missing: make setup (npm ci)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(emulator.environment(), CDK_DISABLE_CLI_TELEMETRY="true",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run([cdk, *args, "--no-notices", "--output", str(outdir)], cwd=ROOT, env=env,
+    result = subprocess.run([cdk, *args, "--no-notices", "--output", str(outdir)], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, f"cdk {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
@@ -125,9 +126,16 @@ def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
 
 @pytest.fixture(scope="module")
 def deployed(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
-    outdir = tmp_path_factory.mktemp("cdk-out")
-    _cdk(local_aws, "bootstrap", "aws://000000000000/us-east-1", outdir=outdir)
-    _cdk(local_aws, "deploy", "FlagsDemo", "--require-approval", "never", "-c", "experiments=false", outdir=outdir)
+    # The app is synthesized in this process, as app.py wires it (run_app), and the real CLI deploys that
+    # assembly: a `cdk deploy` that ran app.py again would repeat the same synth in new processes. Bootstrap
+    # runs where there is no cdk.json: the CLI would otherwise synthesize the app first, for nothing.
+    assembly = tmp_path_factory.mktemp("assembly")
+    synth = run_app({**cdk_context(), "experiments": False}, assembly)  # ministack has no AppConfig experimentation
+    assert synth.returncode == 0, synth.stderr
+    _cdk(local_aws, "bootstrap", "aws://000000000000/us-east-1", outdir=tmp_path_factory.mktemp("bootstrap-out"),
+         cwd=tmp_path_factory.mktemp("no-app"))
+    _cdk(local_aws, "deploy", "FlagsDemo", "--app", str(assembly), "--require-approval", "never",
+         outdir=tmp_path_factory.mktemp("cdk-out"))
     return Deployed(local_aws)
 
 

@@ -10,6 +10,7 @@ sufficient as before, in seconds.
 """
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import os
 import shutil
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
@@ -33,6 +36,9 @@ VERSION = "0.2.0"
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "node_modules", ".tools", "cdk.out", "cdk.*.out", "build",
                                     "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "site",
                                     ".benchmarks", "*agent-local")
+#: Where the constructs venv is rebuilt each session: a fixed path, so the bytecode and the mypy cache of what it
+#: links from the project venv (aws-cdk-lib: seconds to compile, most of a minute for mypy) hold across runs.
+REUSED_VENVS = ROOT / ".tools" / "test-venvs"
 #: Ours: built here, never linked from the project's venv.
 OUR_DISTRIBUTIONS = {"appconfig-flags", "appconfig-flags-constructs"}
 
@@ -45,9 +51,15 @@ def run(args: list[str], *, check_rc: bool = True, **kwargs: Any) -> subprocess.
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without anything that would point Python at the repository."""
+    """This process's environment without anything that would point Python at the repository.
+
+    Bytecode is written only where a cache prefix keeps it outside the sources (``make test`` sets
+    one): never beside the files a venv links from the project's.
+    """
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}}
-    return {**env, "PYTHONDONTWRITEBYTECODE": "1", "CDK_DISABLE_CLI_TELEMETRY": "true", **extra}
+    if not env.get("PYTHONPYCACHEPREFIX"):
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return {**env, "CDK_DISABLE_CLI_TELEMETRY": "true", **extra}
 
 
 def metadata(wheel: Path) -> Any:
@@ -76,7 +88,10 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Wheels:
     source = tmp_path_factory.mktemp("source") / "repo"
     shutil.copytree(ROOT, source, ignore=NOT_COPIED)
     out = tmp_path_factory.mktemp("dist")
-    builds = [subprocess.Popen([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(project)],
+    # No build isolation: the backends pyproject.toml declares are in the project venv (requirements-dev.txt),
+    # and `build` fails if their versions do not meet the declaration; a fresh build venv per wheel cost ~5 s each.
+    builds = [subprocess.Popen([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
+                                str(project)],
                                env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
               for project in (source / "packaging" / "runtime", source)]
     for build in builds:
@@ -137,13 +152,37 @@ def runtime_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return python
 
 
+@contextmanager
+def reused_folder(name: str, fallback: Path) -> Iterator[Path]:
+    """``REUSED_VENVS/name``, held for this session; ``fallback`` while another test session holds it."""
+    REUSED_VENVS.mkdir(parents=True, exist_ok=True)
+    with open(REUSED_VENVS / f"{name}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield fallback
+            return
+        yield REUSED_VENVS / name
+
+
 @pytest.fixture(scope="session")
-def constructs_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with both wheels and the constructs wheel's declared dependencies, nothing more."""
-    python = new_venv(tmp_path_factory.mktemp("constructs-venv") / "venv")
-    link_distributions(python, dependency_closure(metadata(wheels.constructs).get_all("Requires-Dist") or []))
-    pip_install(python, "--find-links", str(wheels.folder), "appconfig-flags-constructs")
-    return python
+def constructs_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh venv with both wheels and the constructs wheel's declared dependencies, nothing more.
+
+    It is made anew each session in a folder of its own, beside a mypy cache (``mypy-cache``) kept
+    across sessions: mypy validates each cached module against its source.
+    """
+    with reused_folder("constructs", tmp_path_factory.mktemp("constructs")) as folder:
+        shutil.rmtree(folder / "venv", ignore_errors=True)
+        python = new_venv(folder / "venv")
+        link_distributions(python, dependency_closure(metadata(wheels.constructs).get_all("Requires-Dist") or []))
+        pip_install(python, "--find-links", str(wheels.folder), "appconfig-flags-constructs")
+        yield python
+
+
+def mypy_cache(venv_python: Path) -> Path:
+    """The mypy cache kept beside the venv of ``venv_python`` (see ``constructs_venv``)."""
+    return venv_python.parents[2] / "mypy-cache"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from tests.conftest import ROOT
-from tests.packaging.conftest import VERSION, Wheels, clean_env, metadata, run
+from tests.packaging.conftest import VERSION, Wheels, clean_env, metadata, mypy_cache, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
@@ -90,13 +90,13 @@ def test_example_app_synthesizes_with_the_installed_wheel(constructs_venv: Path,
     })
 
 
-def test_example_app_type_checks_against_the_installed_wheel(constructs_venv: Path, tmp_path: Path) -> None:
+def test_example_app_type_checks_against_the_installed_wheel(constructs_venv: Path) -> None:
     # mypy resolves both packages in the venv only: without py.typed it would refuse to read them.
     # The repository's mypy settings (pyproject.toml): aws_cdk's core and the services used are read, not
     # all ~350 of its modules, which would take over a minute cold and change nothing about our packages.
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--python-executable", str(constructs_venv),
-         "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "mypy_cache"),
+         "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(mypy_cache(constructs_venv)),
          "app.py", "storefront_flags.py"],
         cwd=EXAMPLE, env=clean_env(), capture_output=True, text=True, timeout=900, check=False,
     )

@@ -20,6 +20,7 @@ from tests.appconfig_flags.model.test_round_trip import (
     attribute,
     attribute_values,
 )
+from tests.property_examples import examples
 
 
 def run_module(text: str) -> dict[str, Any]:
@@ -202,7 +203,7 @@ def environment_documents(draw: st.DrawFn) -> dict[str | None, dict[str, Any]]:
     return out
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(environment_documents())
 def test_generated_documents_import_to_a_module_that_renders_each_of_them(documents: dict[str | None, Any]) -> None:
     for document in documents.values():

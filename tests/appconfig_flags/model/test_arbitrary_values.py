@@ -17,13 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appconfig_flags.model import FlagValidationError, Profile
+from tests.property_examples import examples
 
 from .model_inputs import ANYTHING, build_profile, profile_arguments
 
 ROOT = Path(__file__).resolve().parents[3]
 HASH_SEED_MODULE = "tests.appconfig_flags.model.hash_seed_render"
 PROFILE_ARGUMENTS = profile_arguments(junk=True)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _use(profile: Profile) -> None:
@@ -75,13 +76,15 @@ def test_from_document_fed_anything_gives_a_profile_or_a_flag_validation_error(n
 
 def test_accepted_profiles_render_the_same_whatever_the_hash_seed() -> None:
     """The same generated inputs, built and rendered in processes with different ``PYTHONHASHSEED``."""
+    # Two seeds, side by side (each is a few seconds of Hypothesis): across 200 inputs they order some set of
+    # two or more strings differently, so a set iterated on the way to the output changes the digest.
     runs = [subprocess.Popen([sys.executable, "-m", HASH_SEED_MODULE], cwd=ROOT, text=True,
                              env={**os.environ, "PYTHONHASHSEED": seed}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for seed in ("0", "1", "4242")]  # side by side: each is a few seconds of Hypothesis
+            for seed in ("0", "4242")]
     outputs = []
     for run in runs:
         out, err = run.communicate(timeout=600)
         assert run.returncode == 0, err
         outputs.append(json.loads(out))
     assert outputs[0]["accepted"] >= 50, outputs[0]  # enough accepted inputs for the comparison to mean something
-    assert outputs[0]["digest"] == outputs[1]["digest"] == outputs[2]["digest"], outputs
+    assert outputs[0]["digest"] == outputs[1]["digest"], outputs

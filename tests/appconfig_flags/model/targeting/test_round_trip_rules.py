@@ -24,6 +24,7 @@ from appconfig_flags.model.targeting.rule import (
     Or,
     Split,
 )
+from tests.property_examples import examples
 
 KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
@@ -54,7 +55,7 @@ RULES = st.recursive(LEAVES, lambda inner: st.one_of(
 ), max_leaves=8)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(RULES)
 def test_any_rule_object_renders_to_text_that_parses_back_to_it(rule: Rule) -> None:
     text = str(rule)
@@ -62,7 +63,7 @@ def test_any_rule_object_renders_to_text_that_parses_back_to_it(rule: Rule) -> N
     assert str(Rule.parse(text)) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(RULES)
 def test_the_builder_only_emits_rules_the_checker_passes(rule: Rule) -> None:
     result = check_rule(str(rule))
@@ -97,7 +98,7 @@ def _mangled(draw: st.DrawFn) -> str:
 ION_ALPHABET = st.text(st.sampled_from(list("()[],:'\"$-+._/*\\ \n0123456789eEdTZabxyz")), max_size=40)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.one_of(st.text(max_size=60), _mangled(), ION_ALPHABET))
 @example("('eq'''$''0'''''')")  # An empty quoted symbol after a context value once raised IndexError.
 def test_any_text_gives_a_rule_or_problems_never_an_exception(text: str) -> None:
@@ -117,7 +118,7 @@ SENDABLE = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(RULES, st.data())
 def test_any_rule_evaluates_any_sendable_context_to_a_bool(rule: Rule, data: st.DataObject) -> None:
     keys = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", str(rule))))
