@@ -2,8 +2,9 @@
 
 One emulator per test module (``local_aws``), started by the fixture and stopped after it, with an
 AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 5 s. ``deployed`` runs
-``cdk bootstrap`` and ``cdk deploy FlagsDemo`` (of the app synthesized in this process) against it once. The emulator's venv comes from
-``make test`` (``make local-aws-setup``); without it the tests are skipped with that message.
+``cdk bootstrap`` and ``cdk deploy FlagsDemo`` (of the app synthesized in this process) against it
+once. The emulator's venv comes from ``make test`` (``make local-aws-setup``); without it the tests
+are skipped with that message.
 """
 from __future__ import annotations
 
