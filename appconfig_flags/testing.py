@@ -197,7 +197,9 @@ class LocalAgent:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _agent_handler(self))
         self._server.daemon_threads = True
         self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="LocalAgent", daemon=True)
+        # serve_forever notices shutdown() at its next poll: 0.5 s by default, paid by every test that stops one.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="LocalAgent", daemon=True)
         self._thread.start()
 
     @property

@@ -1,5 +1,5 @@
-"""How many examples a property test runs: its full count in CI, a third of it (never fewer than
-Hypothesis's default of 100) in a local ``make test``.
+"""How many examples a property test runs: its full count in CI, a fifth of it (never fewer than 50)
+in a local ``make test``.
 
 CI (``.ci/run`` sets ``CI=true``) runs every count as written at each test; a developer's run
 keeps the suite quick and still runs every property test. ``CI=true make test`` runs the full
@@ -14,5 +14,5 @@ FULL = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
 
 
 def examples(full: int) -> int:
-    """``full`` in CI; locally a third of it, at least 100."""
-    return full if FULL else max(100, full // 3)
+    """``full`` in CI; locally a fifth of it, at least 50."""
+    return full if FULL else max(50, full // 5)

@@ -23,12 +23,19 @@ def _cfn_lint_runner() -> Runner:
 
 def cfn_lint_errors(template: dict[str, Any]) -> list[str]:
     """cfn-lint's errors (not warnings or informational findings) for ``template``."""
+    return list(_cfn_lint_errors_of(json.dumps(template)))
+
+
+@functools.lru_cache(maxsize=64)
+def _cfn_lint_errors_of(text: str) -> tuple[str, ...]:
+    # By the template's text: tests that synthesize the same stack (FlagsDemo in the pipeline's synths too)
+    # lint it once per process.
     from cfnlint.decode.decode import decode_str
 
-    decoded, problems = decode_str(json.dumps(template))
+    decoded, problems = decode_str(text)
     assert decoded is not None, problems
     matches = [*problems, *_cfn_lint_runner().validate_template(decoded)]
-    return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches if m.rule.severity == "error"]
+    return tuple(f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches if m.rule.severity == "error")
 
 
 def stable(template: dict[str, Any]) -> dict[str, Any]:

@@ -150,18 +150,19 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     return pytester
 
 
-def test_the_pytest_plugin_gives_each_test_the_catalogue_and_an_agent(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(PLUGIN_CONFTEST)
-    pytester.makepyfile(test_plugin=PLUGIN_TESTS)
-    result = pytester.runpytest_subprocess("-p", "appconfig_flags.testing", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
-
-
-def test_the_plugin_says_which_fixture_to_define(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plugin="def test_it(served_flags):\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "appconfig_flags.testing", "-p", "no:cacheprovider")
-    result.assert_outcomes(errors=1)
+def test_the_pytest_plugin_gives_each_test_the_catalogue_and_an_agent_and_names_a_missing_fixture(
+        pytester: pytest.Pytester) -> None:
+    # One pytest run (a child process, as a user's would be) of two projects: one that defines the fixtures
+    # the plugin asks for, one that forgot them.
+    shop = pytester.mkdir("shop")
+    (shop / "conftest.py").write_text(PLUGIN_CONFTEST)
+    (shop / "test_plugin.py").write_text(PLUGIN_TESTS)
+    forgot = pytester.mkdir("forgot")
+    (forgot / "test_forgot.py").write_text("def test_it(served_flags):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "appconfig_flags.testing", "-p", "no:cacheprovider", "-rE")
+    result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*define a `flags_profile` fixture in your conftest.py*"])
+    result.stdout.fnmatch_lines(["ERROR forgot/test_forgot.py::test_it*"])
 
 
 def test_an_experiment_follows_its_flag_to_the_value_set() -> None:

@@ -1,10 +1,15 @@
 """The demo's tests share the client tests' guard (fake AWS credentials, never a real account), and
-serve the checkout catalogue through the testing toolkit's fixtures (appconfig_flags.testing)."""
+serve the checkout catalogue through the testing toolkit's fixtures (appconfig_flags.testing).
+The page tests share one headless Chromium per test process (tests/checkout/chromium.py)."""
+from collections.abc import Iterator
+
 import pytest
 
 from appconfig_flags.model import Profile
 from flags import CHECKOUT_FLAGS
 from tests.appconfig_flags.client.conftest import fake_aws
+
+from .chromium import CHROMIUM, NO_CHROMIUM, Chromium
 
 __all__ = ["fake_aws"]
 
@@ -19,3 +24,14 @@ def flags_profile() -> Profile:
 def flags_environment() -> str:
     """Production: the Bitcoin flag is off there, so each test turns on what it needs."""
     return "Production"
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    browser = Chromium(CHROMIUM, tmp_path_factory.mktemp("chromium") / "profile")
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -1,13 +1,10 @@
-"""End to end: serve the checkout page and load it in headless Chromium (``--dump-dom``)."""
+"""End to end: serve the checkout page and load it in headless Chromium (one browser, tests/checkout/chromium.py)."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +12,10 @@ from appconfig_flags.client import FlagsClient, LocalSource
 from checkout.demo import CheckoutApp, make_demo_server
 from flags import CHECKOUT_FLAGS
 
+from .chromium import CHROMIUM, NO_CHROMIUM, Chromium
 from .test_demo_page import Page
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium for the end-to-end page test: "
-                                                "apt-get install chromium (CI's .ci/run installs it)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 
 
 #: A test-only page on the same origin: loads the checkout in a frame, picks BTC in the select the way a
@@ -63,19 +55,15 @@ def serve(environment: str) -> tuple[str, object]:
 
 
 @pytest.fixture
-def dump_dom(tmp_path: Path) -> Iterator[object]:
+def dump_dom(chromium: Chromium) -> Iterator[object]:
     servers: list[object] = []
 
     def load(environment: str, query: str = "") -> Page:
         url, server = serve(environment)
         servers.append(server)
-        result = subprocess.run(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url + query],
-            capture_output=True, text=True, timeout=90, check=False)
-        assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
-        return Page(result.stdout)
+        html = chromium.dom(url + query)
+        assert "<html" in html, html[:2000]
+        return Page(html)
 
     yield load
     for server in servers:

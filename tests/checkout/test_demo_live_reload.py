@@ -16,16 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from .test_demo_browser import CHROMIUM
+from .chromium import CHROMIUM, NO_CHROMIUM, Chromium
 from .test_demo_page import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium for the end-to-end page test: "
-                                                "apt-get install chromium (CI's .ci/run installs it)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
 
 
 @pytest.fixture
@@ -61,14 +57,10 @@ def demo(catalogue_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         process.wait(timeout=10)
 
 
-def in_chromium(url: str, profile: Path) -> Page:
-    result = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=90, check=False)
-    assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
-    return Page(result.stdout)
+def in_chromium(chromium: Chromium, url: str) -> Page:
+    html = chromium.dom(url)
+    assert "<html" in html, html[:2000]
+    return Page(html)
 
 
 def wait_for(url: str, text: str, timeout: float = 10.0) -> float:
@@ -83,9 +75,9 @@ def wait_for(url: str, text: str, timeout: float = 10.0) -> float:
 
 
 def test_flip_the_flag_reload_the_page(demo: tuple[str, subprocess.Popen[str]], catalogue_copy: Path,
-                                       tmp_path: Path) -> None:
+                                       chromium: Chromium) -> None:
     url, process = demo
-    before = in_chromium(url + "?currency=BTC", tmp_path / "profile")
+    before = in_chromium(chromium, url + "?currency=BTC")
     assert before.texts["flag-value-bitcoin-discount-percentage"] == "5"
     assert before.texts["discount"] == "\u2212$6.88"
     assert before.texts["flags-origin"].startswith("Flags from flags/checkout.py (Beta), reloaded ")
@@ -96,7 +88,7 @@ def test_flip_the_flag_reload_the_page(demo: tuple[str, subprocess.Popen[str]], 
     checkout.write_text(source.replace('"bitcoin-discount-percentage": 5,', '"bitcoin-discount-percentage": 10,'))
     wait_for(url, 'id="flag-value-bitcoin-discount-percentage">10<')
 
-    after = in_chromium(url + "?currency=BTC", tmp_path / "profile")
+    after = in_chromium(chromium, url + "?currency=BTC")
     assert after.texts["flag-value-bitcoin-discount-percentage"] == "10"
     assert after.texts["discount"] == "\u2212$13.75" and after.texts["total"] == "$123.75"
     assert process.poll() is None  # the same demo process: no restart
@@ -104,6 +96,6 @@ def test_flip_the_flag_reload_the_page(demo: tuple[str, subprocess.Popen[str]], 
     # A broken edit keeps the last good values and says what is wrong.
     checkout.write_text(source.replace('"bitcoin-discount-percentage": 5,', '"bitcoin-discount-percentage": 500,'))
     wait_for(url, "The last edit does not load")
-    broken = in_chromium(url + "?currency=BTC", tmp_path / "profile")
+    broken = in_chromium(chromium, url + "?currency=BTC")
     assert broken.texts["flag-value-bitcoin-discount-percentage"] == "10"
     assert "the value is above the maximum 100 (got 500)" in broken.texts["flags-origin"]

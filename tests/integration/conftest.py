@@ -1,7 +1,7 @@
 """A local AWS for the integration tests: ministack on a free loopback port, the app deployed by the real CDK CLI.
 
 One emulator per test module (``local_aws``), started by the fixture and stopped after it, with an
-AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 5 s. ``deployed`` runs
+AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 2.5 s. ``deployed`` runs
 ``cdk bootstrap`` and ``cdk deploy FlagsDemo`` (of the app synthesized in this process) against it
 once. The emulator's venv comes from ``make test`` (``make local-aws-setup``); without it the tests
 are skipped with that message.
@@ -26,7 +26,7 @@ from tests.conftest import cdk_context, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
-MINUTE_SECONDS = 1.0
+MINUTE_SECONDS = 0.5
 APP = "FlagsDemo"
 ENVIRONMENTS = "Beta,Production"
 FLAG = "allow-bitcoin-at-checkout"
@@ -99,16 +99,24 @@ def section(output: str, environment: str) -> str:
     return next(b for b in output.split("\n\n") if b.startswith(f"CheckoutFlags in {environment}\n"))
 
 
-def _cdk(emulator: LocalAws, *args: str, outdir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def _cdk_started(emulator: LocalAws, *args: str, outdir: Path, cwd: Path = ROOT) -> subprocess.Popen[str]:
+    """The real CDK CLI running ``args`` against ``emulator``; :func:`_finished` waits for it."""
     cdk = shutil.which("cdk", path=f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
     assert cdk is not None, "the CDK CLI is missing: make setup (npm ci)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(emulator.environment(), CDK_DISABLE_CLI_TELEMETRY="true",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run([cdk, *args, "--no-notices", "--output", str(outdir)], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, f"cdk {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
+    return subprocess.Popen([cdk, *args, "--no-notices", "--output", str(outdir)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finished(process: subprocess.Popen[str], timeout: float = 300) -> None:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+    assert process.returncode == 0, f"{' '.join(map(str, process.args))} failed ({process.returncode}):\n{out}\n{err}"  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +137,17 @@ def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
 def deployed(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     # The app is synthesized in this process, as app.py wires it (run_app), and the real CLI deploys that
     # assembly: a `cdk deploy` that ran app.py again would repeat the same synth in new processes. Bootstrap
-    # runs where there is no cdk.json: the CLI would otherwise synthesize the app first, for nothing.
-    assembly = tmp_path_factory.mktemp("assembly")
-    synth = run_app({**cdk_context(), "experiments": False}, assembly)  # ministack has no AppConfig experimentation
-    assert synth.returncode == 0, synth.stderr
-    _cdk(local_aws, "bootstrap", "aws://000000000000/us-east-1", outdir=tmp_path_factory.mktemp("bootstrap-out"),
-         cwd=tmp_path_factory.mktemp("no-app"))
-    _cdk(local_aws, "deploy", "FlagsDemo", "--app", str(assembly), "--require-approval", "never",
-         outdir=tmp_path_factory.mktemp("cdk-out"))
+    # runs meanwhile, where there is no cdk.json: the CLI would otherwise synthesize the app first, for nothing.
+    bootstrap = _cdk_started(local_aws, "bootstrap", "aws://000000000000/us-east-1",
+                             outdir=tmp_path_factory.mktemp("bootstrap-out"), cwd=tmp_path_factory.mktemp("no-app"))
+    try:
+        assembly = tmp_path_factory.mktemp("assembly")
+        synth = run_app({**cdk_context(), "experiments": False}, assembly)  # ministack has no AppConfig experimentation
+        assert synth.returncode == 0, synth.stderr
+    finally:
+        _finished(bootstrap)
+    _finished(_cdk_started(local_aws, "deploy", "FlagsDemo", "--app", str(assembly), "--require-approval", "never",
+                           outdir=tmp_path_factory.mktemp("cdk-out")))
     return Deployed(local_aws)
 
 

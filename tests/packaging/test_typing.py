@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,36 +20,18 @@ def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=900, check=False)
 
 
-def test_constructs_lib_passes_mypy_strict() -> None:
-    result = _mypy("--strict", "constructs_lib")
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_example_app_passes_mypy_strict() -> None:
-    # A run of its own: the example's app.py is a module named `app`, like the repository's.
-    result = _mypy("--strict", "examples/flags_outside_app")
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_a_misspelt_option_is_a_type_error(tmp_path: Path) -> None:
+#: Apps a CDK user might write, each checked as a user's app would be (mypy --strict), by file name.
+SNIPPETS = {
     # add_environment/add_feature_flags share typed options with the constructs they build.
-    script = tmp_path / "typo_app.py"
-    script.write_text(
+    "typo_app.py": (
         "import aws_cdk as cdk\n"
         "from constructs_lib import FlagsApplication, Profile\n"
         "app = FlagsApplication(cdk.Stack(), 'App', application_name='Shop')\n"
         "app.add_environment('Beta', prodution=True)\n"
         "app.add_feature_flags('Flags', profile=Profile('Flags', ()), kms_kye=None)\n"
-    )
-    result = _mypy("--strict", str(script))
-    assert result.returncode == 1
-    assert '"prodution"' in result.stdout and '"kms_kye"' in result.stdout, result.stdout
-
-
-def test_a_function_grantee_list_array_values_and_a_flags_application_type_check(tmp_path: Path) -> None:
-    # What the README shows a CDK user doing, checked as a user's app would be: mypy --strict.
-    script = tmp_path / "typed_app.py"
-    script.write_text(
+    ),
+    # What the README shows a CDK user doing.
+    "typed_app.py": (
         "import aws_cdk as cdk\n"
         "from aws_cdk import aws_lambda as lambda_\n"
         "from constructs_lib import (Attribute, EnvironmentOptions, Flag, FlagValue, FlagsApplication,\n"
@@ -66,26 +49,67 @@ def test_a_function_grantee_list_array_values_and_a_flags_application_type_check
         "                            code=lambda_.Code.from_inline('def handler(event, context): pass'))\n"
         "grant = flags.grant_read(function, beta)\n"
         "assert grant.success\n"
-    )
-    result = _mypy("--strict", str(script))
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_a_functions_optional_role_is_a_type_error_for_grant_read(tmp_path: Path) -> None:
+    ),
     # Function.role is IRole | None: the function itself is the grantee to pass.
-    script = tmp_path / "role_app.py"
-    script.write_text(
+    "role_app.py": (
         "import aws_cdk as cdk\n"
         "from aws_cdk import aws_lambda as lambda_\n"
         "from constructs_lib import FeatureFlagProfile\n"
         "def grant(flags: FeatureFlagProfile, function: lambda_.Function) -> None:\n"
         "    flags.grant_read(function.role)\n"
-    )
-    result = _mypy("--strict", str(script))
-    assert result.returncode == 1
-    assert 'Argument 1 to "grant_read" of "FeatureFlagProfile" has incompatible type "IRole | None"' in result.stdout, \
-        result.stdout
+    ),
+}
 
+
+@dataclass(frozen=True)
+class MypyRun:
+    returncode: int
+    output: str
+
+    def errors(self, file: str) -> list[str]:
+        """The errors mypy reported in the snippet named ``file``."""
+        return [line for line in self.error_lines() if Path(line.split(":", 1)[0]).name == file]
+
+    def error_lines(self) -> list[str]:
+        return [line for line in self.output.splitlines() if ": error: " in line]
+
+
+@pytest.fixture(scope="module")
+def mypy_strict(tmp_path_factory: pytest.TempPathFactory) -> MypyRun:
+    """One ``mypy --strict`` over constructs_lib and every snippet: mypy's start and its reading of aws_cdk, once."""
+    folder = tmp_path_factory.mktemp("snippets")
+    for name, text in SNIPPETS.items():
+        (folder / name).write_text(text)
+    result = _mypy("--strict", "constructs_lib", *(str(folder / name) for name in SNIPPETS))
+    return MypyRun(result.returncode, result.stdout + result.stderr)
+
+
+def test_constructs_lib_passes_mypy_strict(mypy_strict: MypyRun) -> None:
+    # Exit 1: errors were found (2 would be mypy failing to run), every one of them in the two wrong snippets.
+    assert mypy_strict.returncode == 1, mypy_strict.output
+    assert [line for line in mypy_strict.error_lines()
+            if Path(line.split(":", 1)[0]).name not in ("typo_app.py", "role_app.py")] == [], mypy_strict.output
+
+
+def test_example_app_passes_mypy_strict() -> None:
+    # A run of its own: the example's app.py is a module named `app`, like the repository's.
+    result = _mypy("--strict", "examples/flags_outside_app")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_misspelt_option_is_a_type_error(mypy_strict: MypyRun) -> None:
+    errors = "\n".join(mypy_strict.errors("typo_app.py"))
+    assert '"prodution"' in errors and '"kms_kye"' in errors, mypy_strict.output
+
+
+def test_a_function_grantee_list_array_values_and_a_flags_application_type_check(mypy_strict: MypyRun) -> None:
+    assert mypy_strict.errors("typed_app.py") == [], mypy_strict.output
+
+
+def test_a_functions_optional_role_is_a_type_error_for_grant_read(mypy_strict: MypyRun) -> None:
+    errors = "\n".join(mypy_strict.errors("role_app.py"))
+    assert 'Argument 1 to "grant_read" of "FeatureFlagProfile" has incompatible type "IRole | None"' in errors, \
+        mypy_strict.output
 
 
 def _aws_cdk_modules_imported(paths: list[Path]) -> set[str]:

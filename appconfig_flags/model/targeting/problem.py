@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any  # noqa: F401 - Problem.value's annotation: tools (pdoc) resolve the inherited __init__ here
 
 from ..problems import Problem
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from appconfig_flags.model import FlagValidationError, Profile
 from appconfig_flags.model.schema import check_document
+from tests.property_examples import examples
 
 #: The spec's §11.1 valid examples (basic, then multi-variant).
 SPEC_BASIC = """
@@ -214,7 +215,7 @@ def document(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document())
 def test_valid_documents_load_and_render_to_the_same_data_every_time(data: dict[str, Any]) -> None:
     assert check_document(data, path="Gen")[0] == []
