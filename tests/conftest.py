@@ -92,9 +92,22 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return app, app.synth()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """cfn-lint's verdicts are kept in pytest's cache (tests/template_checks.py); ``--cache-clear`` lints anew."""
+    from tests import template_checks
+
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    template_checks.verdicts = cache.mkdir("cfn-lint-verdicts") if cache is not None else None
+
+
+#: Session fixtures whose tests run on one worker, so that it is made once, not once per worker: the whole
+#: app's synth (a second jsii kernel would also warm up on it) and the one headless Chromium.
+SHARED_ON_ONE_WORKER = {"synthesized": "app-synth", "chromium": "chromium"}
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Make ``--dist loadgroup`` group again under pytest 9.
+    """Make ``--dist loadgroup`` group again under pytest 9, and group the tests of SHARED_ON_ONE_WORKER.
 
     pytest-xdist 3.8 marks a grouped test by appending ``@group`` to ``item._nodeid``, which
     pytest 9 no longer reads (a node's id is its structured ``_id``), so every group was spread over
@@ -106,6 +119,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from _pytest.nodeid import NodeId
 
     for item in items:
+        for fixture, group in SHARED_ON_ONE_WORKER.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
         names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                         for m in item.iter_markers("xdist_group")})
         if names and "@" not in item.nodeid:

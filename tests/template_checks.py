@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cfnlint.runner import Runner
+
+#: The regions cfn-lint checks every template against.
+REGIONS = ("us-east-1",)
+#: Where cfn-lint's verdicts are kept between runs: a folder of pytest's cache, set by tests/conftest.py
+#: (None with ``-p no:cacheprovider``: every template is linted anew).
+verdicts: Path | None = None
 
 
 @functools.cache
@@ -18,7 +29,7 @@ def _cfn_lint_runner() -> Runner:
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
 
-    return Runner(ConfigMixIn(regions=["us-east-1"]))
+    return Runner(ConfigMixIn(regions=list(REGIONS)))
 
 
 def cfn_lint_errors(template: dict[str, Any]) -> list[str]:
@@ -29,7 +40,23 @@ def cfn_lint_errors(template: dict[str, Any]) -> list[str]:
 @functools.lru_cache(maxsize=64)
 def _cfn_lint_errors_of(text: str) -> tuple[str, ...]:
     # By the template's text: tests that synthesize the same stack (FlagsDemo in the pipeline's synths too)
-    # lint it once per process.
+    # lint it once per process, and a verdict kept in pytest's cache serves the other worker and later runs.
+    # cfn-lint's verdict depends only on the text, its version (rules and resource specs ship with it) and
+    # the regions, so that is the key: a changed template or another cfn-lint is linted anew.
+    key = hashlib.sha256("\0".join([version("cfn-lint"), *REGIONS, text]).encode()).hexdigest()
+    kept = verdicts / f"{key}.json" if verdicts is not None else None
+    if kept is not None and kept.is_file():
+        return tuple(json.loads(kept.read_text()))
+    found = _lint(text)
+    if kept is not None:
+        # Written whole or not at all: the other worker may read the same verdict meanwhile.
+        with tempfile.NamedTemporaryFile("w", dir=kept.parent, suffix=".tmp", delete=False) as out:
+            json.dump(found, out)
+        os.replace(out.name, kept)
+    return found
+
+
+def _lint(text: str) -> tuple[str, ...]:
     from cfnlint.decode.decode import decode_str
 
     decoded, problems = decode_str(text)

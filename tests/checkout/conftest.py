@@ -1,6 +1,7 @@
 """The demo's tests share the client tests' guard (fake AWS credentials, never a real account), and
 serve the checkout catalogue through the testing toolkit's fixtures (appconfig_flags.testing).
-The page tests share one headless Chromium per test process (tests/checkout/chromium.py)."""
+The page tests share one headless Chromium (tests/checkout/chromium.py), on one test worker
+(tests/conftest.py groups them)."""
 from collections.abc import Iterator
 
 import pytest
@@ -26,7 +27,7 @@ def flags_environment() -> str:
     return "Production"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # closed once the page tests are done: an idle Chromium still uses the CPU
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
     if CHROMIUM is None:
         pytest.skip(NO_CHROMIUM)

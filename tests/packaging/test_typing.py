@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pytest
 import tomllib
 
 from tests.conftest import ROOT
+from tests.mypy_runs import mypy
 
 pytestmark = pytest.mark.slow  # mypy in a subprocess: seconds, as pyproject.toml reads only the aws_cdk modules used
 
 
 def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mypy", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=900, check=False)
+    return mypy(*args, cache="constructs-lib")
 
 
 #: Apps a CDK user might write, each checked as a user's app would be (mypy --strict), by file name.

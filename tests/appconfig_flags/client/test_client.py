@@ -206,6 +206,8 @@ def test_a_failing_listener_does_not_stop_polling(clock: FakeClock) -> None:
 
 # -- the poller thread ---------------------------------------------------------------------------
 def test_reads_start_exactly_one_poller_thread_under_concurrency() -> None:
+    # Only threads this test starts count: another test's client on this worker may still be polling.
+    before = set(threading.enumerate())
     client = FlagsClient(LocalSource(CHECKOUT_FLAGS, "Beta"), catalogue=CHECKOUT_FLAGS)
     barrier = threading.Barrier(16)
 
@@ -218,7 +220,8 @@ def test_reads_start_exactly_one_poller_thread_under_concurrency() -> None:
         t.start()
     for t in readers:
         t.join()
-    pollers = [t for t in threading.enumerate() if t.name.startswith("flags-poller local:CheckoutFlags@Beta")]
+    pollers = [t for t in threading.enumerate()
+               if t not in before and t.name.startswith("flags-poller local:CheckoutFlags@Beta")]
     assert len(pollers) == 1 and pollers[0].daemon
     assert client.start(wait=2)
     assert client.enabled(BITCOIN)

@@ -1,8 +1,6 @@
 """Typed reads: attribute objects carry their value type; an attribute the flag does not declare is an error."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +8,7 @@ import pytest
 
 from appconfig_flags.client import FlagsClient, LocalSource, UndeclaredAttributeError
 from appconfig_flags.model import Attribute, Flag, FlagValue, Profile
-from tests.conftest import ROOT
+from tests.mypy_runs import mypy
 
 DISCOUNT = Attribute.number("discount", minimum=0, maximum=100)
 CURRENCY = Attribute.string("currency", enum=("USD", "BTC"))
@@ -84,8 +82,7 @@ def test_mypy_sees_the_value_types_of_typed_reads_and_reports_wrong_types_and_un
         tmp_path: Path) -> None:
     script = tmp_path / "service.py"
     script.write_text(TYPED_SERVICE)
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", str(script)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    result = mypy("--strict", "--follow-imports=silent", str(script), cache="typed-reads")
     revealed = [line.split('"')[1] for line in result.stdout.splitlines() if "note: Revealed type" in line]
     assert revealed[:4] == ["float | None", "str | None", "typing.Sequence[str] | None", "str | None"], result.stdout
     assert revealed[4].startswith("str | int | float | tuple[str, ...]"), result.stdout  # a key: AttributeValue | None

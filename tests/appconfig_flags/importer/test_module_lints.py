@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from appconfig_flags.importer import import_documents
 from flags import CHECKOUT_FLAGS
 from tests.conftest import ROOT
+from tests.mypy_runs import mypy
 
 from .test_import_documents import DOCUMENTS, environment_documents
 
@@ -56,8 +56,8 @@ def test_written_modules_are_formatted_and_pass_ruff_and_mypy_strict(tmp_path: P
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     formatted = _run("ruff", "format", "--isolated", "--check", "--line-length", "120", *paths)
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    mypy = _run("mypy", "--strict", "--follow-imports=silent", *paths)
-    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    checked = mypy("--strict", "--follow-imports=silent", *paths, cache="module-lints")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 # A service reading the typed module: the value types, and an attribute of another flag.
@@ -75,9 +75,7 @@ def test_a_typed_module_makes_reads_typed_and_an_attribute_of_another_flag_a_typ
     (tmp_path / "checkout_typed.py").write_text(import_documents("CheckoutFlags", CHECKOUT_DOCUMENTS, typed=True))
     (tmp_path / "service.py").write_text(SERVICE)
     service = str(tmp_path / "service.py")
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", service], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600, check=False,
-                            env={**os.environ, "MYPYPATH": str(tmp_path)})
+    result = mypy("--strict", "--follow-imports=silent", service, cache="module-lints-typed", mypypath=tmp_path)
     lines = result.stdout.splitlines()
     assert lines[0].endswith('service.py:6: note: Revealed type is "float | None"'), result.stdout
     assert "service.py:7: error:" in lines[1], result.stdout

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.mypy_runs import mypy
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow  # runs mypy (a few seconds on the model alone)
@@ -13,9 +14,7 @@ pytestmark = pytest.mark.slow  # runs mypy (a few seconds on the model alone)
 
 def _mypy(script: Path) -> subprocess.CompletedProcess[str]:
     # Only the script's own errors: the package is checked by `make lint`.
-    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", str(script)], cwd=ROOT,
-                          capture_output=True,
-                          text=True, timeout=600, check=False)
+    return mypy("--strict", "--follow-imports=silent", str(script), cache="model-typing")
 
 
 def test_lists_as_array_values_and_enums_and_a_date_attribute_type_check(tmp_path: Path) -> None:
