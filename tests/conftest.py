@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import botocore.hooks
 import botocore.loaders
 import botocore.session
 import pytest
@@ -25,6 +26,20 @@ pytest_plugins = ["appconfig_flags.testing", "pytester"]
 # and clients make one Session per run, which is once per process in use, but hundreds of times in one test
 # process: here every Session shares one data loader, as clients of one Session do, so each file is parsed once.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+# Likewise each Session's event aliaser starts with an empty cache of aliased event names and works out
+# each of the hundreds of names its handlers register anew (~10 ms a Session). The answer depends only on
+# the aliases, which are botocore's EVENT_ALIASES for every Session made here: one cache serves them all.
+_ALIASED_NAMES: dict[str, str] = {}
+_new_aliaser = botocore.hooks.EventAliaser.__init__
+
+
+def _aliaser_sharing_names(self: botocore.hooks.EventAliaser, event_emitter: Any, event_aliases: Any = None) -> None:
+    _new_aliaser(self, event_emitter, event_aliases)
+    if event_aliases is None:
+        self._alias_name_cache = _ALIASED_NAMES
+
+
+botocore.hooks.EventAliaser.__init__ = _aliaser_sharing_names  # type: ignore[method-assign]
 
 # jsii runs on the PATH's node: use the supported one the Makefile would use (no EOL banners).
 _node_bin = subprocess.run([str(ROOT / "scripts" / "ensure-node")], capture_output=True, text=True, check=True).stdout.strip()

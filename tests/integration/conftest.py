@@ -1,7 +1,7 @@
 """A local AWS for the integration tests: ministack on a free loopback port, the app deployed by the real CDK CLI.
 
 One emulator per test module (``local_aws``), started by the fixture and stopped after it, with an
-AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 2.5 s. ``deployed`` runs
+AppConfig minute of :data:`MINUTE_SECONDS`, so a 5 min bake takes 1.25 s. ``deployed`` runs
 ``cdk bootstrap`` and ``cdk deploy FlagsDemo`` (of the app synthesized in this process) against it
 once. The emulator's venv comes from ``make test`` (``make local-aws-setup``); without it the tests
 are skipped with that message.
@@ -26,7 +26,7 @@ from tests.conftest import cdk_context, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
-MINUTE_SECONDS = 0.5
+MINUTE_SECONDS = 0.25
 APP = "FlagsDemo"
 ENVIRONMENTS = "Beta,Production"
 FLAG = "allow-bitcoin-at-checkout"

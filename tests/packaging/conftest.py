@@ -186,7 +186,7 @@ def mypy_cache(venv_python: Path) -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run test_typing.py's mypy calls on one xdist worker: they share the repository's .mypy_cache."""
+    """Run test_typing.py's mypy calls on one xdist worker: they share one mypy cache (tests/mypy_runs.py)."""
     for item in items:
         if item.path.name == "test_typing.py" and item.path.parent == Path(__file__).parent:
             item.add_marker(pytest.mark.xdist_group("mypy"))
