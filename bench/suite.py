@@ -56,7 +56,8 @@ def make_test(clone: Path, env: dict[str, str]) -> tuple[float, str]:
     lines = result.stdout.strip().splitlines() or ["(no output)"]
     verdict = lines[-1].strip("= ")
     if result.returncode != 0:
-        verdict = f"FAILED, exit {result.returncode}: {verdict}"
+        failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+        verdict = "; ".join([f"FAILED, exit {result.returncode}: {verdict}", *failed])
     return elapsed, verdict
 
 

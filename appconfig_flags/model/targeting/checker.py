@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -216,7 +217,10 @@ class _Checker:
                 return None
             pattern = pattern_node.value
             try:
-                re.compile(pattern)
+                with warnings.catch_warnings():
+                    # "Possible nested set" and the like: about Python's future syntax, not the rule's; no output.
+                    warnings.simplefilter("ignore", FutureWarning)
+                    re.compile(pattern)
             except re.error as exc:
                 self.bad("regex", f"the pattern does not compile: {exc}", pattern_node,
                          "check the brackets and escapes (a backslash is \\\\ inside a rule string)")

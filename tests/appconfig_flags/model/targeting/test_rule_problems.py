@@ -1,6 +1,7 @@
 """Every rule-language category: a profile it accepts and its twin it refuses, and the message each problem reads."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,14 @@ def test_a_rule_warning_accepts_the_profile_and_says_why(case: Pair) -> None:
     assert [w for w in case.good().warnings if w.rule == case.rule] == []
     warnings = case.bad().warnings
     assert case.value in [w.value for w in warnings if w.rule == case.rule], [str(w) for w in warnings]
+
+
+def test_a_pattern_python_may_read_differently_one_day_is_checked_without_a_warning_printed() -> None:
+    # "[[" makes Python's re warn (FutureWarning: possible nested set): about Python, not the rule.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = check_rule('(matches in::$country pattern::"[[a-z]")')
+    assert (check.problems, check.warnings) == ((), ())
 
 
 @pytest.mark.parametrize(("text", "category", "position", "message"), [
