@@ -1,14 +1,15 @@
 """The suite from a fresh clone and warm, each against one whole-process `cdk synth`, side by side.
 
-Run: ``python -m bench suite`` (two rounds; ``python -m bench.suite --rounds N`` for another number),
-about 4 min a round and 1 min of setup on a 2-core machine.
+Run: ``python -m bench suite`` (three rounds; ``python -m bench.suite --rounds N`` for another number),
+about 2.5 min a round and 1.5 min of setup on a 2-core machine.
 It clones the committed HEAD into a temporary folder (uncommitted changes are not measured) and
 runs ``make setup local-aws-setup`` there, untimed: the installs a newcomer's first ``make test``
 also does. Then, each round:
 
 - ``cdk synth`` twice (whole process, the clone's CLI, venv and app);
 - **fresh**: the caches a fresh clone lacks are removed (``.mypy_cache``, ``.pytest_cache``,
-  ``.hypothesis``, ``cdk.out``, the packaging tests' venvs and mypy cache in ``.tools/test-venvs``,
+  ``.hypothesis``, ``cdk.out`` (mypy's caches of the typing tests are under ``.mypy_cache``, cfn-lint's
+  verdicts under ``.pytest_cache``), the packaging tests' venvs and mypy cache in ``.tools/test-venvs``,
   the project's own bytecode under ``.tools/pycache`` and theirs; the installed packages' bytecode,
   written by setup, stays), then ``make test``;
 - **warm**: ``make test`` again, every cache as the fresh run left it.
@@ -79,7 +80,7 @@ def clear_caches(clone: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     options = argparse.ArgumentParser(prog="python -m bench suite")
-    options.add_argument("--rounds", type=int, default=2, help="fresh + warm rounds (default 2)")
+    options.add_argument("--rounds", type=int, default=3, help="fresh + warm rounds (default 3)")
     rounds = options.parse_args(argv if argv is not None else []).rounds
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=True).stdout.strip()
