@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 #: The regions cfn-lint checks every template against.
 REGIONS = ("us-east-1",)
+#: Part of each kept verdict's key: change it when _lint reports differently (another severity, format).
+VERDICT_FORMAT = "errors-1"
 #: Where cfn-lint's verdicts are kept between runs: a folder of pytest's cache, set by tests/conftest.py
 #: (None with ``-p no:cacheprovider``: every template is linted anew).
 verdicts: Path | None = None
@@ -42,8 +44,9 @@ def _cfn_lint_errors_of(text: str) -> tuple[str, ...]:
     # By the template's text: tests that synthesize the same stack (FlagsDemo in the pipeline's synths too)
     # lint it once per process, and a verdict kept in pytest's cache serves the other worker and later runs.
     # cfn-lint's verdict depends only on the text, its version (rules and resource specs ship with it) and
-    # the regions, so that is the key: a changed template or another cfn-lint is linted anew.
-    key = hashlib.sha256("\0".join([version("cfn-lint"), *REGIONS, text]).encode()).hexdigest()
+    # the regions (and what _lint keeps of it), so that is the key: a changed template or another cfn-lint is
+    # linted anew.
+    key = hashlib.sha256("\0".join([VERDICT_FORMAT, version("cfn-lint"), *REGIONS, text]).encode()).hexdigest()
     kept = verdicts / f"{key}.json" if verdicts is not None else None
     if kept is not None and kept.is_file():
         return tuple(json.loads(kept.read_text()))
