@@ -116,13 +116,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 #: Session fixtures whose tests run on one worker, so that it is made once, not once per worker: the whole
-#: app's synth (a second jsii kernel would also warm up on it) and the one headless Chromium.
-SHARED_ON_ONE_WORKER = {"synthesized": "app-synth", "chromium": "chromium"}
+#: app's synth and the one headless Chromium.
+SHARED_ON_ONE_WORKER = {"synthesized": "jsii", "chromium": "chromium"}
+#: Tests that build CDK apps in the test process run on one worker too (group "jsii"): its jsii kernel's
+#: first synth costs about 3 s of CPU (aws-cdk-lib's JavaScript loaded and compiled, CloudFormation's
+#: validation rules instantiated), once instead of once per worker. The local-AWS tests (they synthesize the
+#: app they deploy) share their worker. By folder or file under tests/, and the one test below elsewhere.
+IN_PROCESS_CDK = ("constructs_lib/", "stacks/", "integration/", "packaging/test_lambda_reader_example.py")
+IN_PROCESS_CDK_TESTS = ("test_the_minimal_app_in_docs_reuse_synthesizes",)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Make ``--dist loadgroup`` group again under pytest 9, and group the tests of SHARED_ON_ONE_WORKER.
+    """Make ``--dist loadgroup`` group again under pytest 9; group SHARED_ON_ONE_WORKER's and IN_PROCESS_CDK's tests.
 
     pytest-xdist 3.8 marks a grouped test by appending ``@group`` to ``item._nodeid``, which
     pytest 9 no longer reads (a node's id is its structured ``_id``), so every group was spread over
@@ -133,11 +139,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     from _pytest.nodeid import NodeId
 
+    tests = ROOT / "tests"
     for item in items:
         for fixture, group in SHARED_ON_ONE_WORKER.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(pytest.mark.xdist_group(group))
+        where = item.path.relative_to(tests).as_posix() if item.path.is_relative_to(tests) else ""
+        if where.startswith(IN_PROCESS_CDK) or getattr(item, "originalname", item.name) in IN_PROCESS_CDK_TESTS:
+            item.add_marker(pytest.mark.xdist_group("jsii"))
         names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                         for m in item.iter_markers("xdist_group")})
+        if "jsii" in names and "packaging" not in names:
+            names = ["jsii"]  # the local-AWS tests' own group runs inside this one, in file order
         if names and "@" not in item.nodeid:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
