@@ -27,11 +27,13 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from appconfig_flags.ops.control_plane import FEATURE_FLAGS_TYPE, stack_version_label
+
+from .loopback import LoopbackServer
 
 #: AppConfig's predefined strategies: (growth type, growth factor, duration min, bake min).
 PREDEFINED_STRATEGIES: dict[str, tuple[str, float, int, int]] = {
@@ -198,7 +200,7 @@ def _new_id() -> str:
 
 
 @final
-class FakeAppConfig:
+class FakeAppConfig(LoopbackServer):
     """AppConfig's control plane in memory. Seed it directly (``add_*``, ``seed_like_stack``), call it through boto3.
 
     ``now``: the fake clock's start. Default: 2025-06-01 12:00 UTC. ``page_size``: items per page of
@@ -218,32 +220,12 @@ class FakeAppConfig:
         self.alarm_states: dict[str, str] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- control --------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> FakeAppConfig:
-        self._server = _QuietServer(("127.0.0.1", port), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         name="fake-appconfig", daemon=True).start()
-        return self
+    thread_name = "fake-appconfig"
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeAppConfig:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def endpoint_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def advance(self, *, minutes: float = 0, hours: float = 0) -> None:
         """Move the fake clock (deployments progress with it)."""
@@ -916,11 +898,6 @@ def _error_response(error: ApiError) -> tuple[int, dict[str, str], bytes]:
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": error.code,
                "x-amzn-RequestId": hashlib.sha256(secrets.token_bytes(8)).hexdigest()[:32]}
     return error.status, headers, json.dumps({"Message": error.message}).encode()
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client closing its keep-alive connection at exit is not an error
 
 
 def _handler(fake: FakeAppConfig) -> type[BaseHTTPRequestHandler]:

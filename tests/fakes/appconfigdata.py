@@ -16,9 +16,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, final
 from urllib.parse import parse_qs, urlsplit
+
+from .loopback import LoopbackServer
 
 START = "StartConfigurationSession"
 GET = "GetLatestConfiguration"
@@ -55,7 +57,7 @@ class _Fault:
 
 
 @final
-class FakeAppConfigData:
+class FakeAppConfigData(LoopbackServer):
     """Serves one configuration profile; ``deploy`` new versions, inspect ``calls``.
 
     ``next_poll_interval`` is sent as ``Next-Poll-Interval-In-Seconds`` (Default: 45).
@@ -83,35 +85,15 @@ class FakeAppConfigData:
         self._session_ids = itertools.count(1)
         self._lock = threading.Lock()
         self._release = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- control --------------------------------------------------------------------------------
-    def start(self) -> FakeAppConfigData:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-appconfigdata", daemon=True)
-        self._thread.start()
-        return self
+    thread_name = "fake-appconfigdata"
 
-    def stop(self) -> None:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
+
+    def stopping(self) -> None:
         self._release.set()  # let hung requests finish
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeAppConfigData:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def endpoint_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def deploy(self, content: Any, *, content_type: str = "application/json", label: str | None = None) -> int:
         """Make ``content`` (bytes, text, or data to JSON-encode) the latest version; returns its number."""
