@@ -149,7 +149,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("jsii"))
         names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                         for m in item.iter_markers("xdist_group")})
-        if "jsii" in names and "packaging" not in names:
+        if "packaging" in names:
+            names = ["packaging"]  # with the wheels and venvs its group builds once (no CDK app in process)
+        elif "jsii" in names:
             names = ["jsii"]  # the local-AWS tests' own group runs inside this one, in file order
         if names and "@" not in item.nodeid:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
