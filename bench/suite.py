@@ -7,9 +7,9 @@ runs ``make setup local-aws-setup`` there, untimed: the installs a newcomer's fi
 also does. Then, each round:
 
 - ``cdk synth`` twice (whole process, the clone's CLI, venv and app);
-- **fresh**: the caches a fresh clone lacks are removed (``.mypy_cache``, ``.pytest_cache``,
-  ``.hypothesis``, ``cdk.out`` (mypy's caches of the typing tests are under ``.mypy_cache``, cfn-lint's
-  verdicts under ``.pytest_cache``), the packaging tests' venvs and mypy cache in ``.tools/test-venvs``,
+- **fresh**: the caches a fresh clone lacks are removed (``.mypy_cache`` with the typing tests' mypy
+  caches, ``.pytest_cache`` with cfn-lint's verdicts, ``.hypothesis``, ``cdk.out``, the packaging
+  tests' venvs and mypy cache in ``.tools/test-venvs``,
   the project's own bytecode under ``.tools/pycache`` and theirs; the installed packages' bytecode,
   written by setup, stays), then ``make test``;
 - **warm**: ``make test`` again, every cache as the fresh run left it.

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def mypy(*args: str, cache: str, mypypath: Path | None = None) -> subprocess.CompletedProcess[str]:
