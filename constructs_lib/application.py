@@ -10,12 +10,12 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from appconfig_flags.model import Profile
+from appconfig_flags.model.deployment import promotion_order
 
 from .application_input import ApplicationConstruct
 from .environment import EnvironmentOptions, GuardedEnvironment
 from .experiment import FlagExperiment
 from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
-from .promotion import promotion_order
 from .props import Problems, PropsError
 from .strategies import DeploymentStrategy
 

@@ -1,7 +1,6 @@
 """A feature-flag configuration profile built from flag objects, with one hosted version per environment."""
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TypedDict
 
@@ -12,12 +11,12 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from appconfig_flags.model import Profile
+from appconfig_flags.model.deployment import FEATURE_FLAGS_TYPE, version_label
 
 from .application_input import ApplicationInput, resolve_application, same_application
 from .environment import GuardedEnvironment
 from .props import Problems, deletion_protection_check
 
-FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
 #: What an application needs to read flags through AppConfig Data (the Agent needs the same).
 READ_ACTIONS = ("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration")
 
@@ -134,7 +133,7 @@ class FeatureFlagProfile(Construct):
                 configuration_profile_id=profile_id,
                 content=content,
                 content_type="application/json",
-                version_label=_version_label(environment.environment_name, content),
+                version_label=version_label(environment.environment_name, content),
                 description=f"{profile.name} flags for {environment.environment_name}",
             )
             if retain_replaced_versions:  # CloudFormation's default for a hosted version is Delete
@@ -243,9 +242,4 @@ class FeatureFlagProfile(Construct):
             self.kms_key.grant_encrypt_decrypt(grantee)
         return grant
 
-
-def _version_label(environment_name: str, content: str) -> str:
-    # A label AppConfig shows and clients report (status()): readable, and changes with the content.
-    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    return f"{environment_name[:40]}-{digest}"
 

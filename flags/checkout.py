@@ -13,7 +13,9 @@ from appconfig_flags.model import (
     ctx,
 )
 
-#: The environments of the FlagsDemo application that flags may give their own values.
+#: The AppConfig application these flags live in: the stacks, the flags client and `appconfig-flags` read it here.
+APPLICATION = "FlagsDemo"
+#: Its environments, in promotion order (Production deploys after Beta); flags may give each its own values.
 ENVIRONMENTS = ("Beta", "Production")
 
 #: The request context the variant rules read: every key a rule names is declared with its type.
@@ -90,5 +92,5 @@ BITCOIN_DISCOUNT_EXPERIMENT = Experiment(
 )
 
 CHECKOUT_FLAGS = Profile("CheckoutFlags", (ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT),
-                         environments=ENVIRONMENTS, context=CHECKOUT_CONTEXT,
+                         application=APPLICATION, environments=ENVIRONMENTS, context=CHECKOUT_CONTEXT,
                          experiments=(BITCOIN_DISCOUNT_EXPERIMENT,))

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from appconfig_flags.model.problems import problem_list
-from constructs_lib.promotion import PromotionCycleError, promotion_order
+from appconfig_flags.model.deployment import PromotionCycleError, promotion_order
 from constructs_lib.props import PropsError
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 

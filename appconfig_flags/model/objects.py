@@ -31,6 +31,8 @@ class ProfileFields(Protocol):
     @property
     def flags(self) -> Any: ...
     @property
+    def application(self) -> Any: ...
+    @property
     def environments(self) -> Any: ...
     @property
     def retired_environments(self) -> Any: ...
@@ -114,6 +116,7 @@ class _Walk:
 
     # -- profile --------------------------------------------------------------------------------
     def profile_options(self, profile: ProfileFields, name: str) -> None:
+        self.text(profile.application, name, "application")
         environments = profile.environments
         if environments is not None and self.sequence(environments, name, "environments",
                                                       "a tuple or list of environment names"):

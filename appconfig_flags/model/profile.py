@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +10,7 @@ from . import rules
 from .attributes import Attribute, value_from_json
 from .bulk import paused_gc
 from .dates import date_findings
+from .deployment import APPLICATION_NAME_MAX, ENVIRONMENT_NAME_MAX
 from .document import dump_json, nesting_problem, parse_json
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .objects import profile_object_problems
@@ -41,7 +42,11 @@ class Profile:
     :class:`FlagValidationError` listing every problem. Paths read ``Profile/flag/attribute`` for
     the default document and ``Profile@Env/flag/attribute`` for an environment's.
 
-    ``environments``: the environment names flags may override. Default: any name.
+    ``application``: the AppConfig application the profile is deployed in (1 to 64 characters): the
+    one place the constructs, the flags client and ``appconfig-flags`` take it from. Default: ``None``;
+    then whatever needs it (a client reading from AppConfig, an AWS command, a construct) says it is missing.
+    ``environments``: the application's environments, in promotion order (each deploys after the one
+    before it); flags may override only these. Default: ``None``, any name, and no order.
     ``max_content_bytes``: the hosted configuration size quota. Default: 2,048 KB (S10).
     ``strict``: refuse values of attributes a flag does not declare, and constraints no value can
     meet (``minimum-above-maximum``, ``empty-enum``). Default: True; :meth:`from_document` passes
@@ -62,6 +67,8 @@ class Profile:
 
     name: str
     flags: tuple[Flag, ...]
+    _: KW_ONLY
+    application: str | None = None
     environments: tuple[str, ...] | None = None
     max_content_bytes: int = rules.DEFAULT_MAX_CONTENT_BYTES
     strict: bool = True
@@ -135,6 +142,17 @@ class Profile:
     def experiments_in(self, environment: str | None) -> tuple[Experiment, ...]:
         """The experiments that run in ``environment``, in declaration order."""
         return tuple(e for e in self.experiments if e.environment == environment)
+
+    def promoted_after(self, environment: str) -> str | None:
+        """The environment ``environment`` deploys after: the one before it in :attr:`environments` (``None``: the first).
+
+        ``KeyError`` naming the environments when ``environment`` is not one of them.
+        """
+        environments = self.environments or ()
+        if environment not in environments:
+            raise KeyError(f"profile {self.name!r} has no environment {environment!r}; it has {list(environments)}")
+        index = environments.index(environment)
+        return environments[index - 1] if index else None
 
     def overridden_environments(self) -> tuple[str, ...]:
         """Every environment name some flag overrides, in first-seen order."""
@@ -247,6 +265,21 @@ class Profile:
             yield Problem(safe_repr(self.name), "profile-name", f"a profile name has 1 to {PROFILE_NAME_MAX} characters",
                           self.name)
 
+    def _where_problems(self) -> Iterator[Problem]:
+        """The application's and environments' names: AppConfig's lengths, each environment once."""
+        if self.application is not None and not 1 <= len(self.application) <= APPLICATION_NAME_MAX:
+            yield Problem(f"{self.name}/application", "application-name",
+                          f"an application name has 1 to {APPLICATION_NAME_MAX} characters", self.application)
+        seen: set[str] = set()
+        for environment in self.environments or ():
+            if not 1 <= len(environment) <= ENVIRONMENT_NAME_MAX:
+                yield Problem(f"{self.name}/environments", "environment-name",
+                              f"an environment name has 1 to {ENVIRONMENT_NAME_MAX} characters", environment)
+            if environment in seen:
+                yield Problem(f"{self.name}/environments", "duplicate-environment",
+                              "each environment is named once (the order is the promotion order)", environment)
+            seen.add(environment)
+
     def _retire_environments(self) -> list[Problem]:
         """Drop the overrides of retired environments from the flags; a warning per environment naming them."""
         retired = set(self.retired_environments)
@@ -281,6 +314,7 @@ class Profile:
     def _authoring_problems(self) -> Iterator[Problem]:
         """Slips only flag objects can make: repeated keys, undeclared attributes, unknown environments."""
         yield from self._name_problems()
+        yield from self._where_problems()
         seen: set[str] = set()
         known = set(self.environments) if self.environments is not None else None
         for flag in self.flags:

@@ -7,13 +7,13 @@ IDs from stack outputs, and every failure becomes an :class:`OpsError`, one line
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
+from appconfig_flags.model.deployment import FEATURE_FLAGS_TYPE, version_label
+
 #: Deployment states (the model's DeploymentState) in which a deployment is still running.
 IN_PROGRESS = frozenset({"VALIDATING", "DEPLOYING", "BAKING", "ROLLING_BACK"})
 #: AppConfig reverts a completed deployment (StopDeployment with AllowRevert) only this long after
@@ -24,17 +24,6 @@ REVERT_WINDOW = dt.timedelta(hours=72)
 class OpsError(Exception):
     """A failure to report as one line, without a traceback."""
 
-
-def stack_version_label(environment: str, content: str) -> str:
-    """The VersionLabel ``constructs_lib.FeatureFlagProfile`` gives the hosted version it creates.
-
-    ``<environment, at most 40 characters>-<first 12 hex digits of sha256(content)>``: it changes with
-    the content, so a version whose label matches its own content was made by the stack, and one
-    whose label does not (console edits, ``make flags-off``) was not. Kept equal to the construct's
-    rule by a test (this package must not import the CDK).
-    """
-    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    return f"{environment[:40]}-{digest}"
 
 
 @dataclass(frozen=True)

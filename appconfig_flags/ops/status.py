@@ -6,7 +6,7 @@ the deployed content compared with what the code renders for that environment, a
 It only reads (List*/Get* calls).
 
 How "not yet deployed" is told from "drift": the stack labels each hosted version it creates with
-``<environment>-<sha256 of the content>`` (:func:`.control_plane.stack_version_label`). A deployed
+``<environment>-<sha256 of the content>`` (:func:`appconfig_flags.model.deployment.version_label`). A deployed
 version whose label matches its own content was made by the stack from some revision of the code,
 so the code simply moved on (or is behind): **code differs: not yet deployed**. One whose label
 does not match (a console edit, ``make flags-off``, a CLI upload) holds content no revision of the
@@ -26,7 +26,9 @@ from typing import Any, TextIO
 from appconfig_flags.model import Profile
 
 from . import cli
-from .control_plane import ControlPlane, Deployment, Named, OpsError, served_before, stack_version_label
+from appconfig_flags.model.deployment import version_label
+
+from .control_plane import ControlPlane, Deployment, Named, OpsError, served_before
 from .flagdiff import diff_documents
 
 IN_SYNC = "in sync"
@@ -107,7 +109,7 @@ def _status(plane: ControlPlane, app: Named, env: Named, remote: Named, profile:
     changes = _changes(profile, env.name, deployed)
     if not changes:
         return ProfileStatus(profile.name, env.name, rollout, IN_SYNC, f"version {version.number}", (), console)
-    if version.label == stack_version_label(env.name, version.text):
+    if version.label == version_label(env.name, version.text):
         how = "cdk deploy makes these changes"
         if compared is not latest:  # undone: CloudFormation still records the undone version as deployed
             how = (f"the stack still records version {latest.version} as deployed, so cdk deploy redeploys only "

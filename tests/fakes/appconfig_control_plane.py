@@ -31,7 +31,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from appconfig_flags.ops.control_plane import FEATURE_FLAGS_TYPE, stack_version_label
+from appconfig_flags.model.deployment import FEATURE_FLAGS_TYPE
+from appconfig_flags.model.deployment import version_label as stack_version_label
 
 from .loopback import LoopbackServer
 

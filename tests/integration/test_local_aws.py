@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from appconfig_flags.client import FlagsClient, make_source
-from appconfig_flags.ops.control_plane import stack_version_label
+from appconfig_flags.model.deployment import version_label as stack_version_label
 from appconfig_flags.ops.emergency import KILL_SWITCH_STRATEGY
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS

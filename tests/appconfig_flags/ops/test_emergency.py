@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import json
 
-from appconfig_flags.ops.control_plane import stack_version_label
+from appconfig_flags.model.deployment import version_label as stack_version_label
 from appconfig_flags.ops.status import DRIFT, IN_SYNC
 from flags import CHECKOUT_FLAGS
 

@@ -145,12 +145,3 @@ def test_stop_deployment_follows_the_user_guide(fake: FakeAppConfig, client: Any
     else:
         assert client.stop_deployment(**stop)["State"] == outcome
         assert fake.operations("StopDeployment")[0].status == 202  # the model's responseCode
-
-
-def test_the_label_rule_is_the_constructs_own() -> None:
-    from constructs_lib.feature_flag_profile import _version_label
-
-    for environment in ("Beta", "Production", "E" * 50):
-        content = CHECKOUT_FLAGS.render("Beta")
-        assert stack_version_label(environment, content) == _version_label(environment, content)
-    assert stack_version_label("Beta", "a") != stack_version_label("Beta", "b")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appconfig_flags.ops.control_plane import stack_version_label
+from appconfig_flags.model.deployment import version_label as stack_version_label
 from appconfig_flags.ops.status import DRIFT, IN_SYNC, NOT_DEPLOYED, UNKNOWN
 from flags import CHECKOUT_FLAGS
 

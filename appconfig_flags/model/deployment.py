@@ -1,8 +1,32 @@
-"""Promotion order: each environment after the one it is promoted after. Plain Python, no CDK."""
+"""Facts about deploying a profile that the constructs, the client and the commands share. Plain Python, no CDK.
+
+One home for each: the configuration profile type, the label a stack gives the hosted versions it
+creates, and promotion order.
+"""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+#: The configuration profile ``Type`` of feature flags (AppConfig API reference, CreateConfigurationProfile).
+FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
+#: S12.2 application ``Name``: 1 to 64 characters (AppConfig API reference, CreateApplication).
+APPLICATION_NAME_MAX = 64
+#: Environment ``Name``: 1 to 64 characters (AppConfig API reference, CreateEnvironment).
+ENVIRONMENT_NAME_MAX = 64
+
+
+def version_label(environment: str, content: str) -> str:
+    """The ``VersionLabel`` of the hosted version a stack creates for ``environment`` holding ``content``.
+
+    ``<environment, at most 40 characters>-<first 12 hex digits of sha256(content)>``: readable, and it
+    changes with the content, so a version whose label matches its own content was made by a stack, and
+    one whose label does not (console edits, ``appconfig-flags off``) was not.
+    """
+    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
+    return f"{environment[:40]}-{digest}"
+
 
 T = TypeVar("T")
 
