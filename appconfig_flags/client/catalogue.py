@@ -147,7 +147,8 @@ class Catalogue:
         #: Each experiment's audience rule by flag key: an experiment read sends the keys it reads too.
         self._audiences: dict[str, list[Any]] = {}
         for experiment in flags.experiments if isinstance(flags, Profile) else ():
-            self._audiences.setdefault(experiment.flag.key, []).append(experiment.audience)
+            flag_key = experiment.flag if isinstance(experiment.flag, str) else experiment.flag.key
+            self._audiences.setdefault(flag_key, []).append(experiment.audience)
         self._rules: dict[tuple[str, str | None], FlagRules | None] = {}
 
     def rules_of(self, flag_key: str, environment: str | None) -> FlagRules | None:

@@ -324,6 +324,11 @@ class FlagsClient:
         return self._source
 
     @property
+    def catalogue(self) -> Catalogue:
+        """The flags this client knows (their declared defaults, attribute types and rules)."""
+        return self._catalogue
+
+    @property
     def health(self) -> Health:
         """READY, STALE, NOT_READY or ERROR, now (the cheap part of :meth:`status`)."""
         return self._health_now(self._clock())

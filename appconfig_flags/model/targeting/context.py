@@ -144,10 +144,10 @@ def local_value(key: str, value: object) -> str:
     Any string of at most :data:`VALUE_MAX` characters (non-ASCII, commas and edge spaces included: no
     header carries it), and the values :func:`encode_value` takes: numbers, booleans, aware datetimes.
     """
-    if type(value) is str:
-        if len(value) <= VALUE_MAX:  # type: ignore[arg-type]
-            return value  # type: ignore[return-value]
-        raise ValueError(f"context {key!r}: {len(value)} characters, more than the {VALUE_MAX} a context "  # type: ignore[arg-type]
+    if isinstance(value, str) and type(value) is str:
+        if len(value) <= VALUE_MAX:
+            return value
+        raise ValueError(f"context {key!r}: {len(value)} characters, more than the {VALUE_MAX} a context "
                          "value may have")
     if isinstance(value, str):  # a str subclass (an enum member): its text
         return local_value(key, str.__str__(value))

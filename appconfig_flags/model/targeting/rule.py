@@ -42,8 +42,8 @@ from .syntax import (
     Constant,
     constant_problem,
     is_name,
-    pattern_risk,
     is_number,
+    pattern_risk,
     render_constant,
 )
 from .timestamps import read_context_timestamp
