@@ -281,6 +281,18 @@ class FlagsClient:
 
     def _targeted_state(self, flag: Flag, view: _View, context: Mapping[str, object] | None,
                         entity_id: str | None) -> FlagState:
+        snapshot = view.snapshot
+        if entity_id is None and snapshot is not None and context:
+            targeting = snapshot.targeting.get(flag.key)
+            if targeting is not None:  # variants evaluated here: the common read, without a Targeted record
+                try:
+                    data = targeting.serve_local(context)
+                except ValueError:
+                    pass  # targeted() below says why
+                else:
+                    state = view.variant_states.get((flag.key, data.variant))
+                    if state is not None and state.flag is flag:
+                        return state
         found = self.targeted(flag.key, context, entity_id=entity_id)
         if found.data is None:
             if found.resolution is Resolution.NOT_TARGETED:

@@ -31,18 +31,15 @@ class FlagTargeting:
     variants: tuple[Any, ...]
     evaluator: FlagEvaluator = field(compare=False)
     _served: dict[str | None, FlagData] = field(default_factory=dict, compare=False, repr=False)
+    keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    default_variant: str | None = field(init=False, compare=False, repr=False)
+    static: bool = field(init=False, compare=False, repr=False)
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self.evaluator.keys
-
-    @property
-    def default_variant(self) -> str | None:
-        return self.evaluator.default.variant
-
-    @property
-    def static(self) -> bool:
-        return not self.evaluator.has_rules
+    def __post_init__(self) -> None:
+        # Plain fields, not properties: every read with a context looks at them.
+        object.__setattr__(self, "keys", self.evaluator.keys)
+        object.__setattr__(self, "default_variant", self.evaluator.default.variant)
+        object.__setattr__(self, "static", not self.evaluator.has_rules)
 
     def serve(self, context: Mapping[str, str]) -> FlagData:
         """The data served for an encoded context (text, as the Agent receives it); one object per variant."""
@@ -53,8 +50,10 @@ class FlagTargeting:
 
         ``ValueError`` when a value a rule reads cannot be compared (a list, a naive datetime, an over-long text).
         """
-        keys = self.evaluator.keys
-        return self._data(self.evaluator.evaluate_encoded(encode_local(context, keys) if keys else {}))
+        keys = self.keys
+        evaluation = self.evaluator.evaluate_encoded(encode_local(context, keys) if keys else {})
+        data = self._served.get(evaluation.variant)
+        return data if data is not None else self._data(evaluation)
 
     def _data(self, evaluation: Evaluation) -> FlagData:
         data = self._served.get(evaluation.variant)
