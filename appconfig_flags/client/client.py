@@ -173,8 +173,10 @@ class FlagsClient:
         :mod:`.experiments`); ``AgentSource`` asks the Agent
         (one localhost request per read of a multi-variant flag with a context, or of one of its
         ``experiment_flags`` with an ``entity_id``, ``Context`` and ``Entity-Id`` headers); ``AppConfigDataSource`` serves basic flags only, whose value no
-        context changes. Never raises: a context the Agent cannot receive gives the declared default
-        (``invalid-context``); an Agent that does not answer, the flag without context
+        context changes. Only the context keys the flag's rules read are looked at (a flag without rules
+        never looks at the context). Never raises: a value its rules read but cannot use (in process, one no
+        rule can compare; through the Agent, one its header cannot carry) gives the declared default
+        (``invalid-context``) for this flag only; an Agent that does not answer, the flag without context
         (``not-targeted``); ``state.error`` says why.
         """
         if self._needs_start:
