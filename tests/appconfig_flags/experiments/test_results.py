@@ -225,3 +225,19 @@ def test_nan_free_json_when_a_metric_has_no_variance(tmp_path: Path) -> None:
     assert (comparison["mean"], comparison["lift"], comparison["p_value"], comparison["relative_lift"]) == (0, 0, None, None)
     assert comparison["verdict"] == "no verdict: no variance in the unit values"
     assert not any(isinstance(v, float) and math.isnan(v) for v in comparison.values())
+
+
+def test_nothing_else_of_the_runtime_imports_the_extras_libraries() -> None:
+    # Every module of appconfig_flags, the results command and its package included, imported in a fresh process.
+    import subprocess
+    import sys
+
+    script = """
+import importlib, pkgutil, sys, appconfig_flags
+for module in pkgutil.walk_packages(appconfig_flags.__path__, "appconfig_flags."):
+    if not module.name.endswith("__main__"):  # runs the command
+        importlib.import_module(module.name)
+print(sorted(m for m in ("duckdb", "scipy", "statsmodels", "numpy", "pandas") if m in sys.modules))
+"""
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]", found.stderr
