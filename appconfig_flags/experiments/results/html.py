@@ -13,8 +13,8 @@ from .text import fmt_number, fmt_p, split_line
 WIDTH, ROW, LEFT, RIGHT, TOP = 640, 34, 70, 20, 28
 
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .9rem; }
 td, th { padding: .2rem .6rem; text-align: right; border-bottom: 1px solid #eee; }
 td:first-child, th:first-child { text-align: left; }
 .ok { background: #e8f5e9; } .mismatch { background: #ffebee; } .note { color: #666; font-size: .9rem; }
