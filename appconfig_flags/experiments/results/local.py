@@ -1,8 +1,8 @@
 """The analysis on one machine: DuckDB reads the log and outcome files and runs :mod:`.sql`'s statements.
 
-DuckDB (an embedded SQL engine) streams the files, keeps its tables in a database file in a
-temporary directory and spills to disk past ``memory_limit``, so tens of millions of lines fit in
-bounded memory. Each line is read as text first (a CSV reader with a delimiter no line holds): lines
+DuckDB (an embedded SQL engine) streams the files once into two tables of parsed records (the
+text of a line kept only when it is bad), and spills to a temporary directory past
+``memory_limit``, so tens of millions of lines fit in bounded memory. Each line is read as text first (a CSV reader with a delimiter no line holds): lines
 that are not valid UTF-8 are counted from its rejects table, every other line is judged by the SQL.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ class LocalEngine:
         self._assignment_files = expand(assignments, what="--assignments", suffixes=(".jsonl",))
         outcome_files = expand(outcomes, what="--outcomes", suffixes=(".jsonl", ".ndjson", ".json", *CSV_SUFFIXES))
         self._scratch = tempfile.TemporaryDirectory(prefix="appconfig-flags-results-")
-        self.con = duckdb.connect(str(Path(self._scratch.name) / "analysis.duckdb"))
+        self.con = duckdb.connect()  # in memory, spilling to the scratch directory past the memory limit
         try:
             self._setup(memory_limit, threads)
             self._load(outcome_files)
@@ -85,20 +85,21 @@ class LocalEngine:
             self.con.execute(f"SET {name} = {literal(value)}")
 
     def _load(self, outcome_files: Sequence[Path]) -> None:
-        self.con.execute(f"""CREATE TABLE assignment_lines AS SELECT filename AS file, line
+        # Views: the files are read once, by the record tables (:meth:`Statements.record_tables`), not copied.
+        self.con.execute(f"""CREATE VIEW assignment_lines AS SELECT filename AS file, line
             FROM read_csv({_file_list(self._assignment_files)}, {_AS_LINES}, store_rejects = true,
                           rejects_table = 'assignment_rejects', rejects_scan = 'assignment_reject_scans')""")
         json_files = [f for f in outcome_files if f.suffix.lower() not in CSV_SUFFIXES]
         csv_files = [f for f in outcome_files if f.suffix.lower() in CSV_SUFFIXES]
         parts = []
         if json_files:
-            self.con.execute(f"""CREATE TABLE outcome_lines AS SELECT filename AS file, line
+            self.con.execute(f"""CREATE VIEW outcome_lines AS SELECT filename AS file, line
                 FROM read_csv({_file_list(json_files)}, {_AS_LINES}, store_rejects = true,
                               rejects_table = 'outcome_rejects', rejects_scan = 'outcome_reject_scans')""")
             parts.append(outcome_fields_from_lines(DUCKDB, "outcome_lines"))
         if csv_files:
             parts.append(self._csv_fields(csv_files))
-        self.con.execute("CREATE TABLE outcome_fields AS " + "\nUNION ALL\n".join(parts))
+        self.con.execute("CREATE VIEW outcome_fields AS " + "\nUNION ALL\n".join(parts))
         for statement in self.statements.record_tables():
             self.con.execute(statement)
 
@@ -118,7 +119,7 @@ class LocalEngine:
                 FROM read_csv({literal(str(file))}, header = true, all_varchar = true, filename = true,
                               strict_mode = false, ignore_errors = true, store_rejects = true,
                               rejects_table = 'csv{index}_rejects', rejects_scan = 'csv{index}_reject_scans')""")
-        self.con.execute("CREATE TABLE outcome_csv AS " + "\nUNION ALL\n".join(selects))
+        self.con.execute("CREATE VIEW outcome_csv AS " + "\nUNION ALL\n".join(selects))
         return """SELECT file, concat_ws(',', entity_id, metric, value_text, ts_text) AS line, entity_id, metric,
             value_text, ts_text, TRUE AS parsed FROM outcome_csv"""
 

@@ -48,9 +48,19 @@ class Dialect:
     integer: str
     #: True when the DOUBLE ``{}`` is finite.
     finite: str
+    #: Several members at once, parsing the object once: ``{doc}``, ``{paths}`` (a list literal); '' if not offered.
+    json_texts: str = ""
 
     def text(self, doc: str, key: str) -> str:
         return self.json_text.format(doc=doc, key=key)
+
+    def texts(self, doc: str, keys: Sequence[str], prefix: str) -> tuple[str, dict[str, str]]:
+        """A column list to add (``prefix`` names it) and each key's expression over it, or over ``doc``."""
+        if not self.json_texts:
+            return "", {key: self.text(doc, key) for key in keys}
+        paths = "[" + ", ".join(f"'$.{key}'" for key in keys) + "]"
+        return (f", {self.json_texts.format(doc=doc, paths=paths)} AS {prefix}",
+                {key: f"{prefix}[{i + 1}]" for i, key in enumerate(keys)})
 
 
 DUCKDB = Dialect(
@@ -61,6 +71,7 @@ DUCKDB = Dialect(
     number="TRY_CAST({} AS DOUBLE)",
     integer="TRY_CAST({} AS BIGINT)",
     finite="isfinite({})",
+    json_texts="json_extract_string({doc}, {paths})",
 )
 
 #: Trino's functions, as Athena engine version 3 has them.
@@ -85,9 +96,8 @@ def assignment_records(d: Dialect) -> str:
     # A log shipper may put a prefix before the object (as CloudWatch exports do): read from the first '{'.
     json_part = "substr(line, strpos(line, '{'))"
     assignment_type = literal(ASSIGNMENT_TYPE)
-    fields = {name: d.text("doc", key) for name, key in (
-        ("type", "type"), ("definition_id", "experimentDefinitionId"), ("run_text", "experimentRunNumber"),
-        ("treatment_key", "treatmentKey"), ("entity_id", "entityId"), ("ts_text", "timestamp"))}
+    keys = ("type", "experimentDefinitionId", "experimentRunNumber", "treatmentKey", "entityId", "timestamp")
+    extra, field = d.texts("doc", keys, "member")
     return f"""assignment_docs AS (
   SELECT file, line,
     NULLIF(regexp_extract(file, {literal(LAYOUT_PATTERN)}, 1), '') AS path_definition,
@@ -99,13 +109,13 @@ def assignment_records(d: Dialect) -> str:
 ),
 assignment_fields AS (
   SELECT file, line, path_definition IS NOT NULL AS in_layout, names_type, doc,
-    {fields["type"]} AS type,
-    coalesce({fields["definition_id"]}, path_definition) AS definition_id,
-    coalesce({fields["run_text"]}, path_run) AS run_text,
-    {fields["treatment_key"]} AS treatment_key,
-    {fields["entity_id"]} AS entity_id,
-    {d.timestamp.format(fields["ts_text"])} AS exposed_at
-  FROM assignment_docs
+    {field["type"]} AS type,
+    coalesce({field["experimentDefinitionId"]}, path_definition) AS definition_id,
+    coalesce({field["experimentRunNumber"]}, path_run) AS run_text,
+    {field["treatmentKey"]} AS treatment_key,
+    {field["entityId"]} AS entity_id,
+    {d.timestamp.format(field["timestamp"])} AS exposed_at
+  FROM (SELECT *{extra} FROM assignment_docs) AS a
 ),
 assignment_records AS (
   SELECT file, line, definition_id, {d.integer.format("run_text")} AS run, treatment_key, entity_id, exposed_at,
@@ -124,10 +134,12 @@ assignment_records AS (
 
 def outcome_fields_from_lines(d: Dialect, lines: str = "outcome_lines") -> str:
     """A SELECT of ``outcome_fields``' columns from a relation ``lines(file, line)`` of JSON lines."""
+    extra, field = d.texts("doc", ("entityId", "metric", "value", "timestamp"), "member")
     return f"""SELECT file, line,
-    {d.text("doc", "entityId")} AS entity_id, {d.text("doc", "metric")} AS metric,
-    {d.text("doc", "value")} AS value_text, {d.text("doc", "timestamp")} AS ts_text, doc IS NOT NULL AS parsed
-  FROM (SELECT file, line, {_object(d, "line")} AS doc FROM {lines} WHERE line IS NOT NULL AND trim(line) <> '') AS o"""
+    {field["entityId"]} AS entity_id, {field["metric"]} AS metric,
+    {field["value"]} AS value_text, {field["timestamp"]} AS ts_text, doc IS NOT NULL AS parsed
+  FROM (SELECT *{extra} FROM (SELECT file, line, {_object(d, "line")} AS doc FROM {lines}
+                              WHERE line IS NOT NULL AND trim(line) <> '') AS l) AS o"""
 
 
 def outcome_records(d: Dialect) -> str:
@@ -162,8 +174,13 @@ class Statements:
     def record_tables(self) -> list[str]:
         """``CREATE TABLE`` statements for ``assignment_records`` and ``outcome_records``."""
         d = self.dialect
-        return [f"CREATE TABLE assignment_records AS WITH {assignment_records(d)} SELECT * FROM assignment_records",
-                f"CREATE TABLE outcome_records AS WITH {outcome_records(d)} SELECT * FROM outcome_records"]
+        # A line's text is kept for the bad lines alone (they are quoted): the rest would double the table.
+        return [f"""CREATE TABLE assignment_records AS WITH {assignment_records(d)}
+SELECT file, CASE WHEN status = 'bad' THEN line END AS line, definition_id, run, treatment_key, entity_id, exposed_at,
+  status FROM assignment_records""",
+                f"""CREATE TABLE outcome_records AS WITH {outcome_records(d)}
+SELECT file, CASE WHEN status = 'bad' THEN line END AS line, entity_id, metric, value, occurred_at, status
+FROM outcome_records"""]
 
     def _with(self, *ctes: str, assignments: bool = False, outcomes: bool = False) -> str:
         parts = list(self.sources) if self.inline else []

@@ -241,3 +241,13 @@ print(sorted(m for m in ("duckdb", "scipy", "statsmodels", "numpy", "pandas") if
 """
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]", found.stderr
+
+
+def test_lines_that_are_not_utf8_are_bad_lines_with_their_line_number(tmp_path: Path) -> None:
+    g = generate(tmp_path, units=200, multi=0, other_run=False, bad_assignment_lines=0, bad_outcome_lines=0)
+    log = next(g.assignments.rglob("*.jsonl"))
+    lines = log.read_bytes().split(b"\n")
+    log.write_bytes(b"\n".join([*lines[:3], b'{"entityId": "\xff\xfe"}', *lines[3:]]))
+    found = run_json("--assignments", str(g.assignments), "--outcomes", str(g.outcomes), "--weights", "c=50,t1=30,t2=20")
+    assert found["bad_lines"] == 1
+    assert [(Path(b["file"]).name, b["line"]) for b in found["bad_line_examples"]] == [(log.name, 4)]
