@@ -107,6 +107,25 @@ def _engine(args: argparse.Namespace) -> Any:
     return LocalEngine(args.assignments, args.outcomes, memory_limit=args.memory_limit)
 
 
+def _engine_failures(args: argparse.Namespace) -> tuple[type[BaseException], ...]:
+    """What the engine raises for inputs it cannot read or a service that refuses: reported in one line."""
+    found: list[type[BaseException]] = [OSError, importlib.import_module("duckdb").Error]
+    if args.athena:
+        try:
+            exceptions = importlib.import_module("botocore.exceptions")
+            found += [exceptions.BotoCoreError, exceptions.ClientError]
+        except ImportError:
+            pass
+    return tuple(found)
+
+
+def _one_line(exc: BaseException) -> str:
+    from .results.collect import ResultsError
+
+    text = str(exc) if isinstance(exc, ResultsError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the analysis the parsed ``args`` describe; print the result; the exit status."""
     try:  # each is needed: say which extra brings them before any work
@@ -119,17 +138,18 @@ def run(args: argparse.Namespace) -> int:
     from .results.stats import analyse
     from .results.text import iter_lines
 
+    failures: tuple[type[BaseException], ...] = (ResultsError, *_engine_failures(args))
     try:
         arms = _arms(args)
         engine = _engine(args)
-    except ResultsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except failures as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     try:
         collected = collect(engine, definition_id=args.experiment_id, run=args.run, metrics=args.metric,
                             binary=args.binary, arms=arms.keys)
-    except ResultsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except failures as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.close()
