@@ -68,7 +68,8 @@ class Chromium:
         return html
 
     def evaluate(self, url: str, expression: str) -> Any:
-        """The value of the JavaScript ``expression`` in ``url`` after its load event, in a browser context of its own."""
+        """The value of the JavaScript ``expression`` (a promise: what it resolves to) in ``url`` after its load event,
+        in a browser context of its own."""
         context = self.call("Target.createBrowserContext")["browserContextId"]
         try:
             target = self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context})["targetId"]
@@ -78,8 +79,8 @@ class Chromium:
             if navigated.get("errorText"):
                 raise BrowserError(f"Chromium could not load {url}: {navigated['errorText']}")
             self._wait_for_event("Page.loadEventFired", session)
-            evaluated = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                                  session=session)
+            evaluated = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                       "awaitPromise": True}, session=session)
             if "exceptionDetails" in evaluated:
                 raise BrowserError(f"{expression!r} failed in {url}: {evaluated['exceptionDetails']}")
             return evaluated["result"].get("value")
