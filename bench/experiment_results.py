@@ -5,7 +5,7 @@ DuckDB (fast, and not the code under test): 500,000 units, each with 2 records o
 Agent's ``file:`` layout (8 files), split c/t1 50/50; 5,000,000 outcome rows of two metrics
 (``purchase``, ``revenue``), a tenth of them before the unit's exposure (so not counted), and a
 tenth of the control's purchases too: t1 converts about 3 points more.
-Then ``python -m appconfig_flags.experiments.results_command`` runs in a fresh process, as a user
+Then ``appconfig-flags experiments results`` (``python -m appconfig_flags``) runs in a fresh process, as a user
 would, with DuckDB's default memory limit (80% of RAM), ``--memory-limit 1GB`` and ``500MB``; each run's wall
 time and peak resident memory (the child's ``ru_maxrss``) are printed, with what it found.
 """
@@ -57,7 +57,7 @@ def generate(root: Path) -> tuple[Path, Path]:
 
 def run_once(logs: Path, outcomes: Path, *extra: str) -> tuple[float, int, dict[str, object]]:
     """Wall seconds, peak RSS in bytes, and the JSON of one run of the command in a fresh process."""
-    args = [sys.executable, "-m", "appconfig_flags.experiments.results_command", "--assignments", str(logs),
+    args = [sys.executable, "-m", "appconfig_flags", "experiments", "results", "--assignments", str(logs),
             "--outcomes", str(outcomes), "--weights", "c=50,t1=50", "--binary", "purchase", "--metric", "revenue",
             "--format", "json", *extra]
     with tempfile.TemporaryFile() as out:

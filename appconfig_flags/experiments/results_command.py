@@ -18,7 +18,6 @@ import argparse
 import importlib
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="outcome events: .jsonl (or .ndjson/.json lines) or .csv files, or a directory of them; "
                              "repeatable (s3://bucket/prefix/ of JSON lines with --athena)")
     definition = parser.add_argument_group("the experiment's definition (treatments and weights)")
-    definition.add_argument("--catalogue", metavar="MODULE",
-                            help="catalogue module exposing PROFILES (this repository's: flags)")
+    definition.add_argument("--catalogue", metavar="MODULE|FILE.py|PACKAGE/",
+                            help="the flag catalogue holding the experiment. Default: pyproject.toml's "
+                                 "[tool.appconfig-flags] catalogue")
     definition.add_argument("--experiment", metavar="NAME", help="the experiment's name in the catalogue")
     definition.add_argument("--weights", metavar="KEY=W,...",
                             help="instead of a catalogue: the arms and their weights, the control first (c=50,t1=50)")
@@ -74,25 +74,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     engine.add_argument("--region", help="AWS region for --athena (default: your AWS configuration's)")
 
 
-def load_catalogue(module: str) -> tuple[Any, ...]:
-    """The catalogue's profiles (one function, so the shared catalogue loader can replace it)."""
-    from .results.definition import load_profiles
-
-    return load_profiles(module)
-
-
 def _arms(args: argparse.Namespace) -> Arms:
+    from appconfig_flags.catalogue import CatalogueError, load_catalogue
+
     from .results.collect import ResultsError
     from .results.definition import arms_from_catalogue, arms_from_weights
 
-    if args.weights and (args.catalogue or args.experiment):
+    if args.weights and args.catalogue:
         raise ResultsError("give --weights, or --catalogue with --experiment, not both")
     if args.weights:
         return arms_from_weights(args.weights, name=args.experiment or "")
-    if not args.catalogue or not args.experiment:
-        raise ResultsError("the experiment's definition is needed: --catalogue MODULE --experiment NAME (or --weights "
-                           "c=50,t1=50)")
-    return arms_from_catalogue(load_catalogue(args.catalogue), args.experiment)
+    if not args.experiment:
+        raise ResultsError("the experiment's definition is needed: --experiment NAME (from the catalogue) or --weights "
+                           "c=50,t1=50")
+    try:
+        profiles = load_catalogue(args.catalogue).profiles
+    except CatalogueError as error:
+        raise ResultsError(str(error)) from None
+    return arms_from_catalogue(profiles, args.experiment)
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -165,13 +164,3 @@ def run(args: argparse.Namespace) -> int:
         Path(args.html).write_text(render_html(results), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=PROG)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

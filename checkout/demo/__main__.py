@@ -77,7 +77,7 @@ def source_options(args: argparse.Namespace) -> dict[str, object]:
 def results_command(log: ExperimentLog) -> str:
     """The command that reads the demo's experiment data (simulated: the report says so)."""
     experiment = CHECKOUT_FLAGS.experiments[0].name
-    return (f"python -m appconfig_flags.experiments.results_command --catalogue flags --experiment {experiment} "
+    return (f"appconfig-flags experiments results --experiment {experiment} "
             f"--assignments {log.assignments} --outcomes {log.outcomes} --binary bitcoin-order --simulated")
 
 

@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from appconfig_flags import cli
 from appconfig_flags.client import FlagsClient, LocalSource
 from appconfig_flags.experiments.assignments import count_entities, read_logs
-from appconfig_flags.experiments.results_command import main as results_main
 from checkout.demo import CheckoutApp
 from checkout.demo.__main__ import results_command
 from checkout.demo.experiment_log import ExperimentLog
@@ -104,9 +104,9 @@ def test_the_simulated_run_logs_assignments_in_the_agents_file_layout(tmp_path: 
 
 def run_results(log: ExperimentLog, *extra: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    argv = results_command(log).split()[3:]  # the command the demo prints, after `python -m MODULE`
+    argv = results_command(log).split()[1:]  # the command the demo prints, after `appconfig-flags`
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = results_main([*argv, *extra])
+        code = cli.main([*argv, *extra])
     return code, out.getvalue(), err.getvalue()
 
 

@@ -12,6 +12,6 @@ the control. One idea per module:
 * :mod:`.text`, :mod:`.html`: the terminal table and the standalone HTML page.
 
 Nothing here is imported by the rest of ``appconfig_flags``: the command
-(:mod:`appconfig_flags.experiments.results_command`) loads it, and DuckDB, SciPy and statsmodels
+(``appconfig-flags experiments results``, :mod:`appconfig_flags.experiments.results_command`) loads it, and DuckDB, SciPy and statsmodels
 come with ``pip install 'appconfig-flags[experiments]'``.
 """

@@ -5,7 +5,6 @@ experiment's name, or from ``--weights c=50,t1=50`` when there is no catalogue a
 """
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,23 +28,6 @@ class Arms:
     @property
     def treatments(self) -> tuple[str, ...]:
         return self.keys[1:]
-
-
-def load_profiles(module_name: str) -> tuple[Any, ...]:
-    """The ``PROFILES`` of the catalogue module ``module_name`` (imported from the current directory)."""
-    import sys
-
-    if "" not in sys.path and "." not in sys.path:
-        sys.path.insert(0, "")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001  (any mistake in the catalogue's code: one line)
-        raise ResultsError(f"cannot import the catalogue {module_name!r}: {type(exc).__name__}: {exc}") from None
-    profiles = getattr(module, "PROFILES", None)
-    if not isinstance(profiles, (tuple, list)):
-        raise ResultsError(f"the catalogue {module_name!r} must expose PROFILES, a tuple of Profile objects "
-                           f"(got {type(profiles).__name__})")
-    return tuple(profiles)
 
 
 def arms_from_catalogue(profiles: Sequence[Any], experiment: str) -> Arms:

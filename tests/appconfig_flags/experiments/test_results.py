@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from appconfig_flags.experiments.results_command import main
+from appconfig_flags import cli
 
 from .generated import RUN, Generated, generate
 
@@ -31,7 +31,7 @@ WEIGHTS = {"c": 50, "t1": 30, "t2": 20}
 def run_json(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main([*args, "--format", "json"]) == 0
+        assert cli.main(["experiments", "results", *args, "--format", "json"]) == 0
     parsed: dict[str, Any] = json.loads(out.getvalue())
     return parsed
 
@@ -194,18 +194,18 @@ def test_stderr_captures_are_read_beside_the_agents_other_output(tmp_path: Path)
 def test_the_experiment_comes_from_the_catalogue(generated: Generated, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     # The repository's catalogue declares c and t1 only: the generated logs' t2 is refused, by name.
-    code = main(["--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
+    code = cli.main(["experiments", "results", "--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
                  "--catalogue", "flags", "--experiment", "bitcoin-discount-5-vs-10", "--run", str(RUN)])
     assert code == 1
     assert "assigns treatment(s) ['t2'], which the experiment's definition does not declare (it has ['c', 't1'])" \
         in capsys.readouterr().err
-    assert main(["--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
+    assert cli.main(["experiments", "results", "--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
                  "--catalogue", "flags", "--experiment", "nope"]) == 2
     assert "the catalogue has no experiment 'nope'; it has ['bitcoin-discount-5-vs-10']" in capsys.readouterr().err
 
 
 def test_several_runs_in_the_logs_need_a_choice(generated: Generated, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
+    assert cli.main(["experiments", "results", "--assignments", str(generated.assignments), "--outcomes", str(generated.outcomes),
                  "--weights", "c=50,t1=30,t2=20"]) == 1
     assert "exp0abc run 1 (1 entities), exp0abc run 2 (3000 entities)" in capsys.readouterr().err
 
@@ -216,7 +216,7 @@ def test_several_runs_in_the_logs_need_a_choice(generated: Generated, capsys: py
 def test_bad_weights_are_refused_with_the_value(weights: str, message: str, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.jsonl").write_text("")
-    assert main(["--assignments", str(tmp_path / "a.jsonl"), "--outcomes", str(tmp_path / "a.jsonl"),
+    assert cli.main(["experiments", "results", "--assignments", str(tmp_path / "a.jsonl"), "--outcomes", str(tmp_path / "a.jsonl"),
                  "--weights", weights]) == 2
     assert message in capsys.readouterr().err
 
@@ -224,13 +224,13 @@ def test_bad_weights_are_refused_with_the_value(weights: str, message: str, tmp_
 def test_without_the_extra_the_command_names_it_in_one_line(monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(__import__("sys").modules, "statsmodels.stats.multitest", None)
-    assert main(["--assignments", "x", "--outcomes", "y", "--weights", "c=1,t1=1"]) == 3
+    assert cli.main(["experiments", "results", "--assignments", "x", "--outcomes", "y", "--weights", "c=1,t1=1"]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'appconfig-flags[experiments]'" in err, err
 
 
 def test_a_missing_input_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--assignments", str(tmp_path / "nowhere"), "--outcomes", str(tmp_path), "--weights", "c=1,t1=1"]) == 2
+    assert cli.main(["experiments", "results", "--assignments", str(tmp_path / "nowhere"), "--outcomes", str(tmp_path), "--weights", "c=1,t1=1"]) == 2
     assert f"--assignments: {tmp_path / 'nowhere'} is neither a file nor a directory" in capsys.readouterr().err
 
 
