@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from appconfig_flags.model.deployment import FEATURE_FLAGS_TYPE, version_label
-
 #: Deployment states (the model's DeploymentState) in which a deployment is still running.
 IN_PROGRESS = frozenset({"VALIDATING", "DEPLOYING", "BAKING", "ROLLING_BACK"})
 #: AppConfig reverts a completed deployment (StopDeployment with AllowRevert) only this long after
@@ -23,7 +21,6 @@ REVERT_WINDOW = dt.timedelta(hours=72)
 
 class OpsError(Exception):
     """A failure to report as one line, without a traceback."""
-
 
 
 @dataclass(frozen=True)
@@ -56,6 +53,10 @@ class Deployment:
     bake_minutes: int
     strategy_id: str | None = None
     events: tuple[Event, ...] = ()
+    #: The profile's name where the API gives it (ListDeployments' ``ConfigurationName``).
+    profile_name: str | None = None
+    version_label: str | None = None
+    description: str | None = None
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Deployment:
@@ -67,6 +68,8 @@ class Deployment:
             bake_minutes=int(item.get("FinalBakeTimeInMinutes") or 0), strategy_id=item.get("DeploymentStrategyId"),
             events=tuple(Event(e.get("EventType", ""), e.get("TriggeredBy", ""), e.get("OccurredAt"))
                          for e in item.get("EventLog", [])),
+            profile_name=item.get("ConfigurationName"), version_label=item.get("VersionLabel"),
+            description=item.get("Description"),
         )
 
     @property
@@ -129,6 +132,18 @@ class HostedVersion:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A hosted version that is still stored (ListHostedConfigurationVersions), without its content."""
+
+    number: int
+    label: str | None = None
+    description: str | None = None
+
+    def __str__(self) -> str:
+        return f"version {self.number}" + (f" ({self.label})" if self.label else "")
 
 
 def served_before(deployments: list[Deployment], index: int) -> Deployment | None:
@@ -288,9 +303,30 @@ class ControlPlane:
                              out.get("Description"))
 
     def latest_version_number(self, app: Named, profile: Named) -> int | None:
-        numbers = [int(v["VersionNumber"]) for v in self.pages(
-            "ListHostedConfigurationVersions", ApplicationId=app.id, ConfigurationProfileId=profile.id)]
-        return max(numbers, default=None)
+        return max((v.number for v in self.stored_versions(app, profile)), default=None)
+
+    def stored_versions(self, app: Named, profile: Named) -> list[StoredVersion]:
+        """The profile's hosted versions still stored, newest first (ListHostedConfigurationVersions)."""
+        found = [StoredVersion(int(v["VersionNumber"]), v.get("VersionLabel") or None, v.get("Description") or None)
+                 for v in self.pages("ListHostedConfigurationVersions", ApplicationId=app.id,
+                                     ConfigurationProfileId=profile.id)]
+        return sorted(found, key=lambda v: v.number, reverse=True)
+
+    def delete_version(self, app: Named, profile: Named, number: int) -> None:
+        """DeleteHostedConfigurationVersion."""
+        self.call("DeleteHostedConfigurationVersion", ApplicationId=app.id, ConfigurationProfileId=profile.id,
+                  VersionNumber=number)
+
+    def in_progress(self, app: Named, env: Named) -> Deployment | None:
+        """The deployment of any profile in progress in ``env``, if one is: AppConfig runs one at a time per environment.
+
+        Read from ListDeployments' summaries (``State``); ``profile_id`` may be empty where a summary lacks it, and
+        :attr:`Deployment.profile_name` holds the summary's ``ConfigurationName``.
+        """
+        for summary in self.pages("ListDeployments", ApplicationId=app.id, EnvironmentId=env.id):
+            if summary.get("State") in IN_PROGRESS:
+                return Deployment.from_api(summary)
+        return None
 
     # -- monitors and their alarms ---------------------------------------------------------------
     def monitors(self, app: Named, env: Named) -> tuple[Monitor, ...]:

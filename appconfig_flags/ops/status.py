@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from appconfig_flags.model import Profile
-
-from . import cli
 from appconfig_flags.model.deployment import version_label
 
+from . import cli
 from .control_plane import ControlPlane, Deployment, Named, OpsError, served_before
 from .flagdiff import diff_documents
 
