@@ -172,7 +172,7 @@ class ControlPlane:
 
         session = boto3.Session(region_name=region)
         if session.region_name is None:
-            raise OpsError("no AWS region: pass --region (make ... REGION=eu-west-1) or set AWS_DEFAULT_REGION")
+            raise OpsError("no AWS region: pass --region or set AWS_DEFAULT_REGION")
         # Checked first, so a missing login is one plain sentence, not a stack trace from the first call.
         if session.get_credentials() is None:
             raise OpsError("no AWS credentials: botocore found none (environment, ~/.aws, SSO, instance role); "

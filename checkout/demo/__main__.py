@@ -12,7 +12,7 @@ import argparse
 import logging
 import sys
 
-from appconfig_flags.client import DEFAULT_APPLICATION, SOURCE_KINDS, FlagsClient, make_source
+from appconfig_flags.client import SOURCE_KINDS, FlagsClient, make_source
 from flags import CHECKOUT_FLAGS
 
 from .app import CheckoutApp
@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--catalogue", help="catalogue module for --source catalogue (default: flags)")
     parser.add_argument("--agent-dir", help="Agent local-development directory for --source agent-files "
                         "(default: agent-local, as make agent-files writes it)")
-    parser.add_argument("--app", default=DEFAULT_APPLICATION, help="AppConfig application name or ID (default: %(default)s)")
+    parser.add_argument("--app", default=None, help="AppConfig application name or ID (default: the catalogue's, FlagsDemo)")
     parser.add_argument("--environment", help="AppConfig environment name or ID (default: --env)")
     parser.add_argument("--profile", default=CHECKOUT_FLAGS.name,
                         help="AppConfig configuration profile name or ID (default: %(default)s)")
