@@ -402,6 +402,46 @@ class ControlPlane:
                                     resolve(m["AlarmRoleArn"], "role") if m.get("AlarmRoleArn") else None)
                             for m in declared)
 
+    def stack_version_labels(self, app: Named, env: Named) -> dict[str, str] | None:
+        """``{profile name: VersionLabel}`` of the hosted versions for ``env`` in the template of the stack that made it.
+
+        What CloudFormation last deployed there: a deploy of a template whose label is the same changes nothing
+        in that environment. The stack is found by the environment's ``aws:cloudformation:stack-name`` tag. None
+        when it cannot be read (no such tag, as for resources a stack did not make, or no permission): the caller
+        then infers it from AppConfig's deployments.
+        """
+        try:
+            identity = self.call("GetCallerIdentity", client=self.other("sts"))
+            account, partition = identity["Account"], identity["Arn"].split(":")[1]
+            arn = f"arn:{partition}:appconfig:{self.region}:{account}:application/{app.id}/environment/{env.id}"
+            stack = (self.call("ListTagsForResource", ResourceArn=arn).get("Tags") or {}).get(
+                "aws:cloudformation:stack-name")
+            if not stack:
+                return None
+            body = self.call("GetTemplate", client=self.other("cloudformation"), StackName=stack).get("TemplateBody")
+        except OpsError:
+            return None
+        try:
+            template = json.loads(body) if isinstance(body, str) else body
+        except ValueError:
+            return None  # a YAML template: not one CDK writes
+        resources = (template or {}).get("Resources", {}) if isinstance(template, dict) else {}
+        prefix = f"{env.name[:40]}-"
+        out: dict[str, str] = {}
+        for resource in resources.values():
+            properties = resource.get("Properties", {}) if isinstance(resource, dict) else {}
+            label = properties.get("VersionLabel")
+            if resource.get("Type") != "AWS::AppConfig::HostedConfigurationVersion" or not isinstance(label, str) \
+                    or not label.startswith(prefix):
+                continue
+            ref = properties.get("ConfigurationProfileId")  # {"Fn::GetAtt": [profile, "ConfigurationProfileId"]} or a Ref
+            logical = (ref.get("Ref") or (ref.get("Fn::GetAtt") or [None])[0]) if isinstance(ref, dict) else None
+            target = resources.get(logical) if isinstance(logical, str) else None
+            name = (target or {}).get("Properties", {}).get("Name")
+            if isinstance(name, str):
+                out[name] = label
+        return out
+
     def strategy_id(self, name: str, *, duration_minutes: int, bake_minutes: int, description: str) -> str:
         """The ID of the deployment strategy named ``name``, created (LINEAR, 100%) if there is none."""
         for strategy in self.pages("ListDeploymentStrategies"):

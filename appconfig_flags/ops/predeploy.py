@@ -80,6 +80,7 @@ def check(plane: ControlPlane, application: str, targets: Sequence[tuple[Profile
     found_envs = plane.environments(app)
     found_profiles = plane.profiles(app)
     running: dict[str, Deployment | None] = {}
+    templates: dict[str, dict[str, str] | None] = {}
     out = []
     for profile, environments in targets:
         for environment in environments:
@@ -90,12 +91,14 @@ def check(plane: ControlPlane, application: str, targets: Sequence[tuple[Profile
                 continue
             if env.name not in running:
                 running[env.name] = plane.in_progress(app, env)
-            out.append(_finding(plane, app, env, remote, profile, running[env.name], overwrite=overwrite))
+                templates[env.name] = plane.stack_version_labels(app, env)
+            out.append(_finding(plane, app, env, remote, profile, running[env.name], templates[env.name],
+                                overwrite=overwrite))
     return out
 
 
 def _finding(plane: ControlPlane, app: Named, env: Named, remote: Named, profile: Profile,
-             running: Deployment | None, *, overwrite: Collection[str]) -> Finding:
+             running: Deployment | None, template: dict[str, str] | None, *, overwrite: Collection[str]) -> Finding:
     name, where = profile.name, f"{profile.name} in {env.name}"
     deployments = plane.deployments(app, env, remote)
     if not deployments:
@@ -106,10 +109,15 @@ def _finding(plane: ControlPlane, app: Named, env: Named, remote: Named, profile
     def label_of(d: Deployment) -> str | None:
         return d.version_label or (labels.get(int(d.version)) if d.version.isdigit() else None)
 
-    # What CloudFormation last deployed there: the newest deployment of a version labelled as the stack labels its own.
+    # What CloudFormation last deployed there: the label in the stack's template, or else the newest deployment of a
+    # version labelled as the stack labels its own (a hand-made deployment of such a version would mislead it).
     stack_label = re.compile(re.escape(env.name[:40]) + r"-[0-9a-f]{12}")
+    code_label = version_label(env.name, code)
+    if template is not None and template.get(profile.name) == code_label:
+        return Finding(name, env.name, UNCHANGED, "the code renders what the stack's template holds "
+                       f"({code_label}): the deploy leaves {env.name} alone")
     recorded = next((d for d in deployments if stack_label.fullmatch(label_of(d) or "")), None)
-    if recorded is not None and label_of(recorded) == version_label(env.name, code):
+    if template is None and recorded is not None and label_of(recorded) == code_label:
         return Finding(name, env.name, UNCHANGED, f"the code renders what the stack last deployed (deployment "
                        f"#{recorded.number}, version {recorded.version}): the deploy leaves {env.name} alone")
     if running is not None:
@@ -121,7 +129,8 @@ def _finding(plane: ControlPlane, app: Named, env: Named, remote: Named, profile
             "update back. Nothing was deployed: wait until it ends (appconfig-flags status), or stop it "
             f"(appconfig-flags revert --environment {env.name}), then deploy"))
     now_served = served(deployments)
-    change = _operator_change(plane, app, env, remote, deployments, now_served, stack_label)
+    undid_stack = stack_label.fullmatch(label_of(deployments[0]) or "") is not None
+    change = _operator_change(plane, app, env, remote, deployments, now_served, stack_label, undid_stack=undid_stack)
     content = plane.hosted_version(app, remote, now_served.version) if now_served is not None else None
     deployed = _document(content.content) if content is not None else None
     changes = tuple(str(c) for c in diff_documents(profile.name, env.name, deployed, json.loads(code)))
@@ -142,10 +151,14 @@ def _finding(plane: ControlPlane, app: Named, env: Named, remote: Named, profile
 
 
 def _operator_change(plane: ControlPlane, app: Named, env: Named, remote: Named, deployments: list[Deployment],
-                     now_served: Deployment | None, stack_label: re.Pattern[str]) -> str | None:
-    """The operator's change ``env`` serves, in words (version, label, description, deployment, when); None if none."""
+                     now_served: Deployment | None, stack_label: re.Pattern[str], *, undid_stack: bool) -> str | None:
+    """The operator's change ``env`` serves, in words (version, label, description, deployment, when); None if none.
+
+    ``undid_stack``: the latest deployment is of a version the stack made; a user's revert of it is an operator's
+    change (a revert of an operator's own deployment, such as a kill switch, serves the stack's version again).
+    """
     latest = deployments[0]
-    if latest.state in ("ROLLED_BACK", "REVERTED"):
+    if latest.state in ("ROLLED_BACK", "REVERTED") and undid_stack:
         detail = plane.deployment(app, env, latest.number)
         event = detail.event("REVERT_COMPLETED") or detail.event("ROLLBACK_STARTED")
         if event is not None and event.triggered_by == "USER":

@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
 MINUTE_SECONDS = 0.25
 APP = "FlagsDemo"
-ENVIRONMENTS = "Beta,Production"
 FLAG = "allow-bitcoin-at-checkout"
 
 
@@ -75,22 +74,23 @@ class Deployed:
                 return state
             time.sleep(0.2)
 
-    def args(self, *extra: str) -> list[str]:
-        return ["--application", APP, "--environments", ENVIRONMENTS, "--catalogue", "flags", *extra]
+    def args(self, command: str, *extra: str) -> list[str]:
+        """``appconfig-flags COMMAND``: the application and its environments come from the catalogue's profiles."""
+        return [command, "--catalogue", "flags", *extra]
 
     def status(self) -> Run:
-        from appconfig_flags.ops import status
+        from appconfig_flags import cli
 
         out, err = io.StringIO(), io.StringIO()
-        code = status.main(self.args(), stdout=out, stderr=err)
+        code = cli.main(self.args("status"), stdout=out, stderr=err)
         return Run(code, out.getvalue(), err.getvalue())
 
-    def emergency(self, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
-        from appconfig_flags.ops import emergency
+    def emergency(self, command: str, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
+        from appconfig_flags import cli
 
         out, err = io.StringIO(), io.StringIO()
-        code = emergency.main(self.args(*extra), stdin=io.StringIO(""), stdout=out, stderr=err,
-                              sleep=sleep or time.sleep)
+        code = cli.main(self.args(command, *extra), stdin=io.StringIO(""), stdout=out, stderr=err,
+                        sleep=sleep or time.sleep)
         return Run(code, out.getvalue(), err.getvalue())
 
 
