@@ -33,8 +33,10 @@ PYPROJECT_TABLE = "appconfig-flags"
 class CatalogueError(Exception):
     """The catalogue cannot be found, imported or read. ``lines``: the message, one line per problem."""
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, problems: Sequence[str] = (), *, reason: str | None = None) -> None:
         self.problems = tuple(problems)
+        #: The cause alone, without the catalogue's name (``Type: message (file:line)``), where there is one.
+        self.reason = reason
         self.lines = (message, *(f"  - {p}" for p in self.problems))
         super().__init__("\n".join(self.lines))
 
@@ -66,7 +68,8 @@ class CatalogueLocation:
         raise CatalogueError(f"the catalogue {self.target!r} ({self.origin}) is {what}: {path}")
 
     def __str__(self) -> str:
-        return f"{self.target!r} ({self.origin})"
+        # Named in the command: as written. Found in a pyproject.toml: say which.
+        return repr(self.target) if self.origin == "--catalogue" else f"{self.target!r} (from {self.origin})"
 
 
 def locate(given: str | None = None, *, cwd: Path | None = None) -> CatalogueLocation:
@@ -97,10 +100,10 @@ def locate(given: str | None = None, *, cwd: Path | None = None) -> CatalogueLoc
 
 
 def _tool_table(pyproject: Path) -> dict[str, Any] | None:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10: the same parser, from PyPI (a dependency there)
+        import tomli as tomllib
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -128,7 +131,8 @@ def import_catalogue(location: CatalogueLocation) -> ModuleType:
         if type(error).__name__ == "FlagValidationError" and problems is not None:
             raise CatalogueError(f"the catalogue {location} has invalid flags ({getattr(error, 'subject', '')}): "
                                  f"{len(problems)} problem(s)", [str(p) for p in problems]) from None
-        raise CatalogueError(f"cannot import the catalogue {location}: {one_line(error)}") from None
+        reason = one_line(error)
+        raise CatalogueError(f"cannot import the catalogue {location}: {reason}", reason=reason) from None
     found = getattr(module, "__file__", None)
     if found is not None and not Path(found).resolve().is_relative_to(root.resolve()):
         raise CatalogueError(f"the catalogue {location}: the module {name!r} imported is {found}, not one in {root}")

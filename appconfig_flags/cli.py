@@ -16,7 +16,7 @@ import argparse
 import importlib
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ _EMERGENCY = "appconfig_flags.ops.emergency"
 _EXPERIMENTS = "appconfig_flags.ops.experiments"
 
 #: The tree: a command, or a group of commands (``appconfig-flags experiments start ...``).
-COMMANDS: dict[str, Command | dict[str, Command]] = {
+COMMANDS: dict[str, Command | Mapping[str, Command]] = {
     "check": Command("appconfig_flags.check", "validate the flag catalogue with the model alone (no CDK, no AWS)"),
     "diff": Command("appconfig_flags.ops.diff", "what a change to the catalogue does per environment (git refs)"),
     "status": Command("appconfig_flags.ops.status", "what is deployed per environment, compared with the code (AWS, read-only)"),
@@ -80,12 +80,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_nodes(parser: argparse.ArgumentParser, nodes: dict[str, Command | dict[str, Command]], argv: list[str],
+def _add_nodes(parser: argparse.ArgumentParser, nodes: Mapping[str, Command | Mapping[str, Command]], argv: list[str],
                *, prog: str) -> None:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     subparsers = parser.add_subparsers(dest=f"command_{prog.count(' ')}", metavar="COMMAND", required=True)
     for name, node in nodes.items():
-        if isinstance(node, dict):
+        if isinstance(node, Mapping):
             group = subparsers.add_parser(name, help=_GROUP_HELP.get(name), description=_GROUP_HELP.get(name))
             rest = argv[argv.index(name) + 1:] if name == chosen else []
             _add_nodes(group, node, rest, prog=f"{prog} {name}")

@@ -97,7 +97,6 @@ __all__ = [
     "check_document_text",
     "ctx",
     "encode_context",
-    "model",
     "retrieval_form",
     "weighted_split",
 ]

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from appconfig_flags.model.problems import problem_list
 from appconfig_flags.model.deployment import PromotionCycleError, promotion_order
+from appconfig_flags.model.problems import problem_list
 from constructs_lib.props import PropsError
 from constructs_lib.strategies import DeploymentStrategy, GrowthType
 

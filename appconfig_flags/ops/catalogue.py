@@ -52,9 +52,12 @@ try:
         experiments = [e.to_json() for e in getattr(profile, "experiments", ())]  # older catalogues have none
         result.append({"profile": profile.name, "documents": documents, "source": source, "experiments": experiments})
 except (Exception, SystemExit) as exc:
-    message = " ".join(str(exc).split()) or repr(exc)
-    name = "" if type(exc).__name__ == "CatalogueError" else f"{type(exc).__name__}: "
-    print(f"{name}{message}", file=sys.stderr)
+    if type(exc).__name__ == "CatalogueError":
+        problems = getattr(exc, "problems", ())
+        message = ("invalid flags: " + "; ".join(problems)) if problems else (getattr(exc, "reason", None) or str(exc))
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    print(" ".join(message.split()) or repr(exc), file=sys.stderr)
     sys.exit(3)
 out.write(json.dumps(result))
 """

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from appconfig_flags import cli
 from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
 from tests.appconfig_flags.ops.fake_aws import Run
 from tests.conftest import cdk_context, run_app
@@ -74,22 +75,14 @@ class Deployed:
                 return state
             time.sleep(0.2)
 
-    def args(self, command: str, *extra: str) -> list[str]:
-        """``appconfig-flags COMMAND``: the application and its environments come from the catalogue's profiles."""
-        return [command, "--catalogue", "flags", *extra]
-
     def status(self) -> Run:
-        from appconfig_flags import cli
-
         out, err = io.StringIO(), io.StringIO()
-        code = cli.main(self.args("status"), stdout=out, stderr=err)
+        code = cli.main(["status", "--catalogue", "flags"], stdout=out, stderr=err)
         return Run(code, out.getvalue(), err.getvalue())
 
     def emergency(self, command: str, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
-        from appconfig_flags import cli
-
         out, err = io.StringIO(), io.StringIO()
-        code = cli.main(self.args(command, *extra), stdin=io.StringIO(""), stdout=out, stderr=err,
+        code = cli.main([command, "--catalogue", "flags", *extra], stdin=io.StringIO(""), stdout=out, stderr=err,
                         sleep=sleep or time.sleep)
         return Run(code, out.getvalue(), err.getvalue())
 

@@ -234,7 +234,7 @@ def test_a_missing_application_is_refused(deployed: Deployed, tmp_path: Path) ->
 def test_an_environment_the_catalogue_does_not_name_is_refused_before_any_call(deployed: Deployed) -> None:
     run = deployed.emergency("revert", "--environment", "Gamma", "--yes")
     assert (run.code, run.err) == (1, ("error: environment 'Gamma' is not an environment of FlagsDemo (the catalogue "
-                                      "names Beta, Production)\n"))
+                                       "names Beta, Production)\n"))
     assert deployed.fake.calls == []
 
 

@@ -11,7 +11,7 @@ from appconfig_flags import cli
 from appconfig_flags.catalogue import CatalogueError, load_catalogue, locate
 from tests.conftest import ROOT
 
-from .ops.fake_aws import Deployed, deployed  # noqa: F401 - the fixture
+from .fake_aws import Deployed
 
 ORCHARD = '''
 from appconfig_flags import Flag, FlagValue, Profile
@@ -112,7 +112,7 @@ def test_a_missing_catalogue_is_one_line_naming_where_it_looked(tmp_path: Path, 
 
 @pytest.mark.parametrize(("target", "message"), [
     ("nowhere.py", "is no such file or folder"),
-    ("no_such_module", "cannot import the catalogue 'no_such_module' (--catalogue): ModuleNotFoundError"),
+    ("no_such_module", "cannot import the catalogue 'no_such_module': ModuleNotFoundError"),
 ])
 def test_a_catalogue_that_is_not_there_is_one_line(tmp_path: Path, target: str, message: str) -> None:
     with pytest.raises(CatalogueError, match=message.replace("(", r"\(").replace(")", r"\)")) as raised:
@@ -125,7 +125,7 @@ def test_a_bad_flag_lists_every_problem_with_its_path(tmp_path: Path) -> None:
                                      encoding="utf-8")
     with pytest.raises(CatalogueError) as raised:
         load_catalogue("bad.py", cwd=tmp_path)
-    assert raised.value.lines[0] == ("the catalogue 'bad.py' (--catalogue) has invalid flags (profile 'OrchardFlags'): "
+    assert raised.value.lines[0] == ("the catalogue 'bad.py' has invalid flags (profile 'OrchardFlags'): "
                                      "2 problem(s)")
     assert any("OrchardFlags/environments" in p and "duplicate-environment" in p for p in raised.value.problems)
     assert any("OrchardFlags/ri pe" in p for p in raised.value.problems)
