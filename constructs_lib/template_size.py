@@ -77,9 +77,8 @@ def size_violation(stack: str, template_path: str, *, max_bytes: int = TEMPLATE_
         description=(f"stack {stack}: its template is {size:,} bytes, over CloudFormation's limit of {max_bytes:,} "
                      f'bytes for a template ("CloudFormation quotas": a template body in Amazon S3, 1 MB, which '
                      f"cdk deploy uploads); the largest: {shown}"),
-        fix=("split the profiles across stacks (each stack deploys some of them), fewer environments per stack "
-             "(one stack per environment, as the pipeline's stages do), or fewer or smaller flags per profile; "
-             "docs/deploy.md, 'Size limits'"),
+        fix=("one environment per stack (as the pipeline's stages deploy), fewer or smaller flags, or the flags "
+             "split into profiles deployed by separate stacks; docs/deploy.md, 'Size limits'"),
         # The largest only: the report repeats the violation once per resource, and the description names the rest.
         violating_resources=[PolicyViolatingResource(resource_logical_id=largest[0].logical_id,
                                                      template_path=template_path,
