@@ -11,8 +11,6 @@ import pytest
 from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, Rule, Variant
 from constructs_lib.template_size import TEMPLATE_MAX_BYTES, TemplateSizeCheck, contributors, size_violation
 
-pytestmark = pytest.mark.xdist_group("jsii")
-
 
 def typical_flag(index: int) -> Flag:
     """The shape the issue measured: 3 attributes, Beta and Production values, every other flag with 3 variants."""
