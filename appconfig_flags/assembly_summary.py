@@ -4,7 +4,7 @@ Reads the templates of a ``cdk synth`` output folder (``DIR``, default ``cdk.out
 stages (nested assemblies ``assembly-*/``) included, and prints, per template, the application, its
 environments and monitors, each profile's flag values per environment (variants with their rules in
 brief), the deployment strategies, each deployment's timing and what it waits for, the experiments,
-and how long ``cdk deploy`` waits. ``make synth`` runs it after ``cdk synth``. It reads the
+and how long ``cdk deploy`` waits; run it after ``cdk synth`` (this repository's ``make synth`` does). It reads the
 templates as plain JSON: no CDK, no AWS. Exit status: 0, or 1 with one ``error:`` line when the
 folder holds no template or a template cannot be read.
 """

@@ -133,7 +133,7 @@ def experiment_run_lines(client: Any, application_id: str, *, experiment: str | 
                          now: dt.datetime | None = None) -> list[str]:
     """One line per experiment run of the application (:meth:`RunStatus.line`), newest run first per definition.
 
-    For ``make flags-status``: ``["experiments: none"]`` when the application has no experiment definition,
+    For ``appconfig-flags status``: ``["experiments: none"]`` when the application has no experiment definition,
     and ``experiment NAME (flag KEY): defined, no run`` for a definition never run.
     """
     found = _runs_by_definition(client, application_id, experiment)

@@ -16,7 +16,11 @@ from appconfig_flags.client import SOURCE_KINDS, FlagsClient, make_source
 from flags import CHECKOUT_FLAGS
 
 from .app import CheckoutApp
+from .experiment_log import ExperimentLog
 from .server import make_demo_server
+
+#: Where the demo's orders and simulated assignments go by default (.tools/ is the project's scratch, ignored by git).
+DEFAULT_EXPERIMENT_LOG = ".tools/demo-experiment"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +42,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--environment", help="AppConfig environment name or ID (default: --env)")
     parser.add_argument("--profile", default=CHECKOUT_FLAGS.name,
                         help="AppConfig configuration profile name or ID (default: %(default)s)")
+    parser.add_argument("--experiment-log", default=DEFAULT_EXPERIMENT_LOG, metavar="DIR",
+                        help="where Place order writes outcomes and the simulated experiment run its assignment records, "
+                             "in the Agent's file: format, for `appconfig-flags experiments results`; '' writes nothing "
+                             "(default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: %(default)s)")
     parser.add_argument("--poll-interval", type=int, default=None,
                         help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15; "
@@ -66,6 +74,13 @@ def source_options(args: argparse.Namespace) -> dict[str, object]:
     return options
 
 
+def results_command(log: ExperimentLog) -> str:
+    """The command that reads the demo's experiment data (simulated: the report says so)."""
+    experiment = CHECKOUT_FLAGS.experiments[0].name
+    return (f"appconfig-flags experiments results --experiment {experiment} "
+            f"--assignments {log.assignments} --outcomes {log.outcomes} --binary bitcoin-order --simulated")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
@@ -81,14 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         status = client.status()
         print(f"warning: no flags loaded from {status.source} yet ({status.last_error_code}: {status.last_error}); "
               "the page shows the flag's declared default until they load", file=sys.stderr)
+    log = ExperimentLog(args.experiment_log, application=args.app) if args.experiment_log else None
     try:
-        server = make_demo_server(CheckoutApp(client, environment=environment), port=args.port)
+        server = make_demo_server(CheckoutApp(client, environment=environment, experiment_log=log), port=args.port)
     except OSError as exc:
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc} (try --port)", file=sys.stderr)
         client.close()
         return 2
     print(f"Checkout demo on http://127.0.0.1:{server.server_port}/ (flags from {source.name}); Ctrl-C stops it",
           flush=True)
+    if log is not None:
+        print(f"Orders and the simulated experiment's assignments go to {log.directory}/; read the result with:\n"
+              f"  {results_command(log)}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

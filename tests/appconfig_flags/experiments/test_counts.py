@@ -64,6 +64,18 @@ def write_layout(root: Path) -> None:
                                                      "treatmentKey": "c", "entityId": "u-1"}) + "\n")
 
 
+def test_a_file_destinations_lines_need_no_type(tmp_path: Path) -> None:
+    # "Retrieving experiment treatments": a file: line holds timestamp, treatmentKey and entityId only.
+    folder = tmp_path / "us-east-1" / "111122223333" / "abc1234" / "xyz9876"
+    folder.mkdir(parents=True)
+    (folder / "3_f00d.jsonl").write_text(json.dumps({"timestamp": "2026-01-01T00:00:00Z", "treatmentKey": "t1",
+                                                     "entityId": "u-1"}) + "\n")
+    reading = read_logs([tmp_path])
+    assert [(a.experiment_definition_id, a.run, a.treatment_key, a.entity_id) for a in reading.assignments] == [
+        ("xyz9876", 3, "t1", "u-1")]
+    assert parse_record('{"treatmentKey": "t1", "entityId": "u-1"}') is None  # elsewhere (stderr) the type says it
+
+
 def test_the_cli_prints_the_table_from_the_file_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_layout(tmp_path)
     assert cli.main(["experiments", "counts", str(tmp_path)]) == 0
