@@ -31,7 +31,8 @@ help:
 	@echo "make synth         set up, run 'cdk synth' and print what the app declares"
 	@echo "make check         validate the flag catalogue in flags/ with the model alone (no CDK, under a second)"
 	@echo "make test          set up and run the whole test suite"
-	@echo "make cdk ARGS=...  run the CDK CLI, e.g. ARGS=\"deploy FlagsDemo\""
+	@echo "make cdk ARGS=...  run the CDK CLI, e.g. ARGS=\"deploy FlagsDemo\" (a deploy runs the pre-deploy check first;"
+	@echo "                   OVERWRITE=Beta: replace an operator's change in Beta knowingly)"
 	@echo "make demo          serve the checkout demo on http://127.0.0.1:8000 (no AWS account needed)"
 	@echo "make local-aws     start a local AWS (ministack on 127.0.0.1:4566); the AWS targets use it until local-aws-stop"
 	@echo "make deploy-local  start the local AWS, cdk bootstrap and cdk deploy FlagsDemo to it (no account needed)"
@@ -82,7 +83,13 @@ TEST_WORKERS ?= auto
 test: setup $(STAMP_LOCAL_AWS)
 	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
+# A deploy runs the pre-deploy check first (docs/operations.md): it stops, changing nothing, when the deploy would
+# replace an operator's change (appconfig-flags off, revert, a console edit; OVERWRITE=Beta replaces it knowingly)
+# or meet a deployment in progress. `appconfig-flags predeploy` once the CLI names it.
+PREDEPLOY = python -m appconfig_flags.ops.predeploy $(OPS_REGION) $(if $(OVERWRITE),--overwrite "$(OVERWRITE)")
+
 cdk: setup
+	@$(if $(filter deploy,$(ARGS)),$(PREDEPLOY))
 	cdk $(ARGS)
 
 # With the local AWS running, the page reads Beta through appconfigdata, as a service in AWS would.

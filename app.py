@@ -11,6 +11,7 @@ def wire(app: cdk.App) -> None:
     # turns a bad flag into one line per problem instead of a traceback.
     from cdk_nag import AwsSolutionsChecks
 
+    from constructs_lib.template_size import TemplateSizeCheck
     from stacks.flags_demo_stack import FlagsDemoStack
     from stacks.pipeline_settings import PipelineSettings
     from stacks.settings import FlagsDemoSettings
@@ -26,7 +27,8 @@ def wire(app: cdk.App) -> None:
         from stacks.pipeline_stack import FlagsDemoPipelineStack
 
         FlagsDemoPipelineStack(app, "FlagsDemoPipeline", settings=settings, pipeline=pipeline)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    # A template over CloudFormation's 1 MB fails the synth, naming the profiles that fill it.
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), TemplateSizeCheck())
 
 
 def main() -> None:

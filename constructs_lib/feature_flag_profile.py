@@ -34,8 +34,9 @@ class FeatureFlagProfile(Construct):
     """An ``AWS.AppConfig.FeatureFlags`` profile and its content for each environment.
 
     The content of each environment is ``profile.render(environment_name)``, validated with
-    AppConfig's rules when the :class:`Profile` was built. Replaced hosted versions are deleted
-    (``retain_replaced_versions=False``) so that ``cdk destroy`` can delete the profile.
+    AppConfig's rules when the :class:`Profile` was built. Hosted versions are retained when replaced
+    (``retain_replaced_versions=True``), so a revert always finds the version it returns to;
+    ``appconfig-flags prune`` deletes old ones safely (docs/operations.md, also before ``cdk destroy``).
     """
 
     def __init__(
@@ -50,7 +51,7 @@ class FeatureFlagProfile(Construct):
         kms_key: kms.IKey | None = None,
         deletion_protection: bool | None = None,
         description: str | None = None,
-        retain_replaced_versions: bool = False,
+        retain_replaced_versions: bool = True,
     ) -> None:
         """
         :param application: the application the profile belongs to: a FlagsApplication (prefer its
@@ -62,8 +63,8 @@ class FeatureFlagProfile(Construct):
         :param deletion_protection: True applies AppConfig's deletion protection, False bypasses it.
             Default: the account's setting.
         :param description: Default: none.
-        :param retain_replaced_versions: keep hosted versions CloudFormation replaces. Default: False
-            (they are deleted; kept ones block deleting the profile).
+        :param retain_replaced_versions: keep hosted versions CloudFormation replaces, so that reverting a
+            deployment finds the version before it. Default: True (delete old ones with ``appconfig-flags prune``).
         """
         super().__init__(scope, id)
         problems = Problems(self)

@@ -520,5 +520,9 @@ def size_problem(content: bytes | int, *, path: str, max_bytes: int) -> Problem 
     """
     size = content if isinstance(content, int) else len(content)
     if size > max_bytes:
-        return Problem(path, "content-size", f"the document is over the hosted configuration limit of {max_bytes} bytes", size)
+        quota = ("AppConfig's quota on a hosted configuration version (2 MB = 2,097,152 bytes by default, adjustable "
+                 'to 4 MB; "AWS AppConfig endpoints and quotas")')
+        limit = quota if max_bytes == rules.DEFAULT_MAX_CONTENT_BYTES else f"{max_bytes:,} bytes (max_content_bytes; {quota})"
+        return Problem(path, "content-size", f"the document is {size:,} bytes, over {limit}; split the flags across "
+                       "profiles", size)
     return None

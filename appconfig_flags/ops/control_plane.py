@@ -23,7 +23,6 @@ class OpsError(Exception):
     """A failure to report as one line, without a traceback."""
 
 
-
 @dataclass(frozen=True)
 class Named:
     """An AppConfig resource found by name."""
@@ -54,6 +53,10 @@ class Deployment:
     bake_minutes: int
     strategy_id: str | None = None
     events: tuple[Event, ...] = ()
+    #: The profile's name where the API gives it (ListDeployments' ``ConfigurationName``).
+    profile_name: str | None = None
+    version_label: str | None = None
+    description: str | None = None
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Deployment:
@@ -65,6 +68,8 @@ class Deployment:
             bake_minutes=int(item.get("FinalBakeTimeInMinutes") or 0), strategy_id=item.get("DeploymentStrategyId"),
             events=tuple(Event(e.get("EventType", ""), e.get("TriggeredBy", ""), e.get("OccurredAt"))
                          for e in item.get("EventLog", [])),
+            profile_name=item.get("ConfigurationName"), version_label=item.get("VersionLabel"),
+            description=item.get("Description"),
         )
 
     @property
@@ -127,6 +132,18 @@ class HostedVersion:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A hosted version that is still stored (ListHostedConfigurationVersions), without its content."""
+
+    number: int
+    label: str | None = None
+    description: str | None = None
+
+    def __str__(self) -> str:
+        return f"version {self.number}" + (f" ({self.label})" if self.label else "")
 
 
 def served_before(deployments: list[Deployment], index: int) -> Deployment | None:
@@ -286,9 +303,30 @@ class ControlPlane:
                              out.get("Description"))
 
     def latest_version_number(self, app: Named, profile: Named) -> int | None:
-        numbers = [int(v["VersionNumber"]) for v in self.pages(
-            "ListHostedConfigurationVersions", ApplicationId=app.id, ConfigurationProfileId=profile.id)]
-        return max(numbers, default=None)
+        return max((v.number for v in self.stored_versions(app, profile)), default=None)
+
+    def stored_versions(self, app: Named, profile: Named) -> list[StoredVersion]:
+        """The profile's hosted versions still stored, newest first (ListHostedConfigurationVersions)."""
+        found = [StoredVersion(int(v["VersionNumber"]), v.get("VersionLabel") or None, v.get("Description") or None)
+                 for v in self.pages("ListHostedConfigurationVersions", ApplicationId=app.id,
+                                     ConfigurationProfileId=profile.id)]
+        return sorted(found, key=lambda v: v.number, reverse=True)
+
+    def delete_version(self, app: Named, profile: Named, number: int) -> None:
+        """DeleteHostedConfigurationVersion."""
+        self.call("DeleteHostedConfigurationVersion", ApplicationId=app.id, ConfigurationProfileId=profile.id,
+                  VersionNumber=number)
+
+    def in_progress(self, app: Named, env: Named) -> Deployment | None:
+        """The deployment of any profile in progress in ``env``, if one is: AppConfig runs one at a time per environment.
+
+        Read from ListDeployments' summaries (``State``); ``profile_id`` may be empty where a summary lacks it, and
+        :attr:`Deployment.profile_name` holds the summary's ``ConfigurationName``.
+        """
+        for summary in self.pages("ListDeployments", ApplicationId=app.id, EnvironmentId=env.id):
+            if summary.get("State") in IN_PROGRESS:
+                return Deployment.from_api(summary)
+        return None
 
     # -- monitors and their alarms ---------------------------------------------------------------
     def monitors(self, app: Named, env: Named) -> tuple[Monitor, ...]:
@@ -363,6 +401,46 @@ class ControlPlane:
         return stack, tuple(Monitor(resolve(m["AlarmArn"], "alarm"),
                                     resolve(m["AlarmRoleArn"], "role") if m.get("AlarmRoleArn") else None)
                             for m in declared)
+
+    def stack_version_labels(self, app: Named, env: Named) -> dict[str, str] | None:
+        """``{profile name: VersionLabel}`` of the hosted versions for ``env`` in the template of the stack that made it.
+
+        What CloudFormation last deployed there: a deploy of a template whose label is the same changes nothing
+        in that environment. The stack is found by the environment's ``aws:cloudformation:stack-name`` tag. None
+        when it cannot be read (no such tag, as for resources a stack did not make, or no permission): the caller
+        then infers it from AppConfig's deployments.
+        """
+        try:
+            identity = self.call("GetCallerIdentity", client=self.other("sts"))
+            account, partition = identity["Account"], identity["Arn"].split(":")[1]
+            arn = f"arn:{partition}:appconfig:{self.region}:{account}:application/{app.id}/environment/{env.id}"
+            stack = (self.call("ListTagsForResource", ResourceArn=arn).get("Tags") or {}).get(
+                "aws:cloudformation:stack-name")
+            if not stack:
+                return None
+            body = self.call("GetTemplate", client=self.other("cloudformation"), StackName=stack).get("TemplateBody")
+        except OpsError:
+            return None
+        try:
+            template = json.loads(body) if isinstance(body, str) else body
+        except ValueError:
+            return None  # a YAML template: not one CDK writes
+        resources = (template or {}).get("Resources", {}) if isinstance(template, dict) else {}
+        prefix = f"{env.name[:40]}-"
+        out: dict[str, str] = {}
+        for resource in resources.values():
+            properties = resource.get("Properties", {}) if isinstance(resource, dict) else {}
+            label = properties.get("VersionLabel")
+            if resource.get("Type") != "AWS::AppConfig::HostedConfigurationVersion" or not isinstance(label, str) \
+                    or not label.startswith(prefix):
+                continue
+            ref = properties.get("ConfigurationProfileId")  # {"Fn::GetAtt": [profile, "ConfigurationProfileId"]} or a Ref
+            logical = (ref.get("Ref") or (ref.get("Fn::GetAtt") or [None])[0]) if isinstance(ref, dict) else None
+            target = resources.get(logical) if isinstance(logical, str) else None
+            name = (target or {}).get("Properties", {}).get("Name")
+            if isinstance(name, str):
+                out[name] = label
+        return out
 
     def strategy_id(self, name: str, *, duration_minutes: int, bake_minutes: int, description: str) -> str:
         """The ID of the deployment strategy named ``name``, created (LINEAR, 100%) if there is none."""

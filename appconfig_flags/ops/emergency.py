@@ -41,6 +41,7 @@ from . import cli
 from .control_plane import (
     REVERT_WINDOW,
     AlarmState,
+    ClientOpsError,
     ControlPlane,
     Deployment,
     Monitor,
@@ -91,16 +92,12 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
     _alarms(plane, app, env, stdout)  # said, not checked: StopDeployment works whatever the alarms say
     latest = deployments[0]
     previous = served_before(deployments, 0)
-    back_to = f"version {previous.version}" if previous is not None else "no version (it is the first deployment)"
     if latest.state in ("ROLLING_BACK", "ROLLED_BACK", "REVERTED"):
         now_served = served(deployments)
         raise OpsError(f"nothing to revert: the latest deployment of {where} (#{latest.number}, version "
                        f"{latest.version}) is already {latest.state.lower().replace('_', ' ')}; "
                        f"{'version ' + now_served.version if now_served else 'no version'} is served")
-    if latest.in_progress:
-        plan = (f"Stop deployment #{latest.number} of {where} ({latest.state}, version {latest.version}, "
-                f"{latest.percentage:g}% of targets): AppConfig rolls it back and serves {back_to} again.")
-    else:
+    if not latest.in_progress:
         if latest.completed_at is not None and now - latest.completed_at > REVERT_WINDOW:
             raise OpsError(f"deployment #{latest.number} of {where} completed at {_when(latest.completed_at)}, more "
                            "than 72 hours ago: AppConfig no longer reverts it; deploy the version you want "
@@ -108,13 +105,33 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
         if previous is None:
             raise OpsError(f"deployment #{latest.number} of {where} is the first completed one: there is no earlier "
                            "version to revert to; use appconfig-flags off --flag ... instead")
+        other = plane.in_progress(app, env)
+        if other is not None:
+            raise OpsError(f"{_named(other)} is {other.state} in {env.name}: AppConfig runs one deployment at a time "
+                           f"per environment, so it would refuse this revert; wait until it ends (appconfig-flags "
+                           f"status), or stop that one first; nothing was changed")
+    # Where AppConfig lands: the version served before. If it is gone, a stop would serve nothing at all.
+    _refuse_unless_stored(plane, app, env, profile, latest, previous)
+    assert previous is not None
+    back_to = f"version {previous.version}"
+    if latest.in_progress:
+        plan = (f"Stop deployment #{latest.number} of {where} ({latest.state}, version {latest.version}, "
+                f"{latest.percentage:g}% of targets): AppConfig rolls it back and serves {back_to} again.")
+    else:
         plan = (f"Revert deployment #{latest.number} of {where} (version {latest.version}, completed "
                 f"{_when(latest.completed_at)}): AppConfig serves {back_to} again, to every target at once, "
                 "ignoring alarms.")
     print(plan, file=stdout)
     cli.confirm("Go ahead?", yes=yes, stdin=stdin, stdout=stdout)
-    result = Deployment.from_api(plane.call("StopDeployment", ApplicationId=app.id, EnvironmentId=env.id,
-                                            DeploymentNumber=latest.number, AllowRevert=True))
+    try:
+        result = Deployment.from_api(plane.call("StopDeployment", ApplicationId=app.id, EnvironmentId=env.id,
+                                                DeploymentNumber=latest.number, AllowRevert=True))
+    except ClientOpsError as error:
+        if error.code != "ConflictException":
+            raise
+        raise OpsError(f"AppConfig refused to stop deployment #{latest.number} of {where} ({error.code}: "
+                       f"{error.message}): another deployment is under way in {env.name}; nothing was changed, "
+                       "see appconfig-flags status") from None
     if result.state in ("ROLLED_BACK", "ROLLING_BACK"):
         verb = "rolled it back" if result.state == "ROLLED_BACK" else "is rolling it back"
         happened = f"Stopped deployment #{latest.number}: AppConfig {verb} ({result.state})"
@@ -123,10 +140,67 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
     else:
         happened = f"Deployment #{latest.number} is now {result.state}"
     print(f"{happened}; {where} is served {back_to}.", file=stdout)
-    print(f"Next: clients get {back_to} at their next poll; `appconfig-flags status` compares it with the code. If the "
-          f"undone version {latest.version} came from the stack, CloudFormation still records it as deployed: "
-          "status shows 'code differs' until a cdk deploy with a flag change deploys the code again.", file=stdout)
+    print(f"Next: clients get {back_to} at their next poll; `appconfig-flags status` compares it with the code. If "
+          f"the undone version {latest.version} came from the stack, CloudFormation still records it as deployed: "
+          "status shows 'code differs' until a cdk deploy with a flag change deploys the code again (the pre-deploy "
+          "check, appconfig-flags predeploy, names this revert first).", file=stdout)
     return 0
+
+
+def _refuse_unless_stored(plane: ControlPlane, app: Named, env: Named, profile: Named, latest: Deployment,
+                          previous: Deployment | None) -> None:
+    """Refuse, changing nothing, when stopping ``latest`` would leave ``env`` serving no stored version.
+
+    AppConfig serves the version of the deployment before (``previous``) again; if that hosted version was
+    deleted (CloudFormation deletes the versions a deploy replaces unless they are retained), clients
+    starting afterwards get an empty configuration.
+    """
+    where = f"{profile.name} in {env.name}"
+    stored = plane.stored_versions(app, profile)
+    if previous is not None and any(str(v.number) == previous.version for v in stored):
+        return
+    if previous is None:
+        why = (f"deployment #{latest.number} is the first of {where}: stopping it leaves {env.name} serving no "
+               "version at all")
+    else:
+        why = (f"AppConfig would serve version {previous.version} again (deployment #{previous.number}), but that "
+               "version is no longer stored (deleted: CloudFormation deletes the hosted versions a deploy replaces "
+               "unless the profile keeps them, retain_replaced_versions=True), so clients would get an empty "
+               "configuration")
+    others = [v for v in stored if str(v.number) != latest.version][:5]
+    if others:
+        newest = others[0]
+        instead = ("; stored versions you could deploy instead: " + ", ".join(map(str, others))
+                   + f" (e.g. aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
+                   f"--configuration-profile-id {profile.id} --configuration-version {newest.number} "
+                   f"--deployment-strategy-id {ALL_AT_ONCE}), or switch the bad flag off with appconfig-flags off")
+    else:
+        instead = "; no other version is stored: switch the bad flag off with appconfig-flags off, or deploy a fix"
+    raise OpsError(f"not reverting {where}: {why}{instead}; nothing was changed")
+
+
+def _conflict(plane: ControlPlane, app: Named, env: Named, profile: Named, number: int,
+              error: ClientOpsError) -> OpsError:
+    """AppConfig refused the deployment because another one runs in ``env``: delete the version just created."""
+    running = plane.in_progress(app, env)
+    what = f"{_named(running)} is {running.state}" if running is not None else "another deployment started"
+    try:
+        plane.delete_version(app, profile, number)
+    except OpsError as failed:
+        return OpsError(f"AppConfig refused to deploy version {number} of {profile.name} to {env.name}: {what} there "
+                        f"({error.code}: {error.message}), and AppConfig runs one deployment at a time per environment; "
+                        f"version {number} is NOT served and could not be deleted ({failed}): delete it with aws "
+                        f"appconfig delete-hosted-configuration-version --application-id {app.id} "
+                        f"--configuration-profile-id {profile.id} --version-number {number}")
+    return OpsError(f"AppConfig refused to deploy to {env.name}: {what} there ({error.code}: {error.message}), and "
+                    f"AppConfig runs one deployment at a time per environment; the version this command created "
+                    f"({number}) was deleted again, so nothing was changed: wait until that deployment ends "
+                    "(appconfig-flags status), then switch off again")
+
+
+def _named(d: Deployment) -> str:
+    """``deployment #3 of CheckoutFlags (version 4)``: a deployment of any profile, for messages."""
+    return f"deployment #{d.number}" + (f" of {d.profile_name}" if d.profile_name else "") + f" (version {d.version})"
 
 
 # -- following a deployment ------------------------------------------------------------------------
@@ -232,10 +306,15 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
     profile = plane.profile(app, profile_name)
     where = f"{profile.name} in {env.name}"
     deployments = plane.deployments(app, env, profile)
-    if deployments and deployments[0].in_progress:
-        d = deployments[0]
-        raise OpsError(f"deployment #{d.number} of {where} (version {d.version}) is {d.state}; AppConfig runs one "
-                       f"deployment at a time: stop it first (appconfig-flags revert --environment {env.name}), then switch off")
+    running = deployments[0] if deployments and deployments[0].in_progress else plane.in_progress(app, env)
+    if running is not None:
+        mine = running.profile_id == profile.id or running.profile_name == profile.name
+        d = f"deployment #{running.number} of {where} (version {running.version})" if mine else \
+            f"{_named(running)} in {env.name}"
+        raise OpsError(f"{d} is {running.state}; AppConfig runs one deployment at a time per environment: stop it "
+                       f"first (appconfig-flags revert --environment {env.name}"
+                       + ("" if mine else f" --profile {running.profile_name or '...'}")
+                       + "), or wait until it ends, then switch off; nothing was changed")
     current = served(deployments)
     if current is None:
         raise OpsError(f"nothing to switch off: no version of {where} is served")
@@ -291,6 +370,14 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
     number = int(created["VersionNumber"])
     what = f"version {number} ({flag} off)"
 
+    def left_behind(error: OpsError) -> OpsError:
+        return OpsError(
+            f"created version {number} of {where} but did not deploy it ({error}); it is NOT served. Deploy it: "
+            f"aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
+            f"--configuration-profile-id {profile.id} --configuration-version {number} --deployment-strategy-id "
+            f"{strategy}; or delete it: aws appconfig delete-hosted-configuration-version --application-id "
+            f"{app.id} --configuration-profile-id {profile.id} --version-number {number}")
+
     def start() -> Deployment:
         try:
             return Deployment.from_api(plane.call(
@@ -298,13 +385,12 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
                 ConfigurationVersion=str(number), DeploymentStrategyId=strategy,
                 Description=f"appconfig-flags off: {flag} off in {env.name}; {why}"[:1024],
                 LatestDeploymentNumber=plane.latest_deployment_number(app, env)))
+        except ClientOpsError as error:
+            # Another deployment runs there (AppConfig's one at a time per environment): undo the version, change nothing.
+            raise (_conflict(plane, app, env, profile, number, error) if error.code == "ConflictException"
+                   else left_behind(error)) from None
         except OpsError as error:
-            raise OpsError(
-                f"created version {number} of {where} but did not deploy it ({error}); it is NOT served. Deploy it: "
-                f"aws appconfig start-deployment --application-id {app.id} --environment-id {env.id} "
-                f"--configuration-profile-id {profile.id} --configuration-version {number} --deployment-strategy-id "
-                f"{strategy}; or delete it: aws appconfig delete-hosted-configuration-version --application-id "
-                f"{app.id} --configuration-profile-id {profile.id} --version-number {number}") from None
+            raise left_behind(error) from None
 
     if override:
         with _monitors_detached(plane, app, env, monitors, stdout):

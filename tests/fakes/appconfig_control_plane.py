@@ -517,6 +517,9 @@ class FakeAppConfig(LoopbackServer):
         if state in ("VALIDATING", "DEPLOYING") or (state == "BAKING" and p.get("AllowRevert")):
             deployment.stopped = "ROLLED_BACK"
         elif state == "COMPLETE" and p.get("AllowRevert"):
+            if running := next((d for d in env.deployments if d.state(self.now)[0] in IN_PROGRESS), None):
+                # A revert is a deployment too: one at a time per environment, as StartDeployment.
+                raise ApiError("ConflictException", f"Deployment {running.number} is in progress for this environment")
             if self.now - deployment.completes_at > REVERT_WINDOW:
                 raise ApiError("BadRequestException", "The deployment completed more than 72 hours ago and can no "
                                                       "longer be reverted")

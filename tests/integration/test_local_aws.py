@@ -7,23 +7,30 @@ multi-variant flags as JSON ``_variants``); docs/testing.md lists them.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
 
 from appconfig_flags.client import FlagsClient, make_source
+from appconfig_flags.model import Profile
 from appconfig_flags.model.deployment import version_label as stack_version_label
 from appconfig_flags.ops.emergency import KILL_SWITCH_STRATEGY
 from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
+from scripts.local_aws import LocalAws
 from stacks.pipeline_stack import wait_commands
+from tests.appconfig_flags.ops.fake_aws import Run
+from tests.conftest import cdk_context
 
-from .conftest import FLAG, Deployed, section
+from .conftest import FLAG, Deployed, _cdk_started, _finished, section
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("local-aws"), pytest.mark.usefixtures("aws_env")]
 
@@ -231,3 +238,81 @@ def test_an_alarm_during_flags_offs_bake_makes_it_exit_non_zero_with_the_reason(
         assert client.enabled(BITCOIN) is True, "the flag is still on: the rollback won"
     finally:
         deployed.set_alarm("Beta", "OK")
+
+
+# -- operations that lose nothing (issue 31): the last tests of the story, as they deploy the stack again ---------
+def _changed_profile(description: str) -> Profile:
+    """The catalogue with one unrelated change: the Bitcoin flag's description (both environments' documents)."""
+    return replace(CHECKOUT_FLAGS, flags=(replace(BITCOIN, description=description), LAYOUT), experiments=())
+
+
+def _catalogue_file(folder: Path, description: str, name: str = "changed_catalogue") -> str:
+    path = folder / f"{name}.py"
+    path.write_text("from tests.integration.test_local_aws import _changed_profile\n"
+                    f"PROFILES = (_changed_profile({description!r}),)\n", encoding="utf-8")
+    return str(path)
+
+
+def _predeploy(deployed: Deployed, catalogue: str, *extra: str) -> Run:
+    from appconfig_flags.ops import predeploy
+
+    out, err = io.StringIO(), io.StringIO()
+    code = predeploy.main(["--catalogue", catalogue, "--endpoint-url", deployed.emulator.endpoint_url, *extra],
+                          stdout=out, stderr=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def test_a_kill_switch_then_an_unrelated_change_stops_the_deploy_and_the_flag_stays_off(
+        deployed: Deployed, tmp_path: Path) -> None:
+    off = deployed.emergency("off", "--environment", "Beta", "--flag", LAYOUT.key, "--yes", "--poll-seconds", "0.5")
+    assert off.code == 0, off.out + off.err
+    refused = _predeploy(deployed, _catalogue_file(tmp_path, "Bitcoin at checkout, reworded."))
+    assert refused.code == 1, refused.out
+    assert refused.err.startswith("error: CheckoutFlags in Beta serves an operator's change that this deploy would "
+                                  "replace: version ")
+    assert "(label 'flags-off new-checkout-layout', description 'appconfig-flags off: " in refused.err
+    assert "deployed by deployment #" in refused.err
+    assert f"Beta/{LAYOUT.key}[compact-layout]: enabled false → true" in refused.err
+    assert "Production" not in refused.err, "Production serves the stack's own version: the deploy may replace it"
+    client, _ = _client(deployed, "Beta")
+    assert client.get(LAYOUT, {"country": "US", "userId": "user-7"}).enabled is False, "the kill switch still holds"
+    unchanged = _predeploy(deployed, "flags")
+    assert unchanged.code == 0, unchanged.err  # the code the stack deployed: cdk deploy leaves Beta alone
+    assert "CheckoutFlags in Beta: unchanged" in unchanged.out
+    assert deployed.emergency("revert", "--environment", "Beta", "--yes").code == 0  # back to the stack's version
+
+
+def test_deploy_change_deploy_then_revert_serves_the_earlier_version_kept_by_the_stack(
+        deployed: Deployed, local_aws: LocalAws, tmp_path: Path) -> None:
+    from stacks.flags_demo_stack import FlagsDemoStack
+    from stacks.settings import FlagsDemoSettings
+
+    before = CHECKOUT_FLAGS.render("Beta")
+    changed = _changed_profile("Bitcoin at checkout, reworded.")
+    catalogue = _catalogue_file(tmp_path, "Bitcoin at checkout, reworded.")
+    assert _predeploy(deployed, catalogue).code == 0  # the stack's own versions: the deploy may replace them
+    app = cdk.App(outdir=str(tmp_path / "assembly"), analytics_reporting=False)
+    FlagsDemoStack(app, "FlagsDemo", settings=FlagsDemoSettings.from_context(cdk_context()["flagsdemo"]),
+                   profiles=[changed], experiments=False)
+    app.synth()
+    _finished(_cdk_started(local_aws, "deploy", "FlagsDemo", "--app", str(tmp_path / "assembly"),
+                           "--require-approval", "never", outdir=tmp_path / "cdk-out"))
+    client, clock = _client(deployed, "Beta")
+    assert client.status().version_label == stack_version_label("Beta", changed.render("Beta"))
+
+    run = deployed.emergency("revert", "--environment", "Beta", "--yes")
+    assert run.code == 0, run.err
+    earlier = next(int(v["VersionNumber"]) for v in deployed.appconfig.list_hosted_configuration_versions(
+        ApplicationId=deployed.app_id, ConfigurationProfileId=deployed.profile_id)["Items"]
+        if v.get("VersionLabel") == stack_version_label("Beta", before))
+    assert f"is served version {earlier}." in run.out, "AppConfig serves the version the stack kept (retained)"
+    _poll(client, clock)
+    assert client.status().version_label == stack_version_label("Beta", before), "not an empty answer"
+    assert client.value(BITCOIN, "bitcoin-discount-percentage") == 5
+    same = _predeploy(deployed, catalogue)
+    assert same.code == 0 and "CheckoutFlags in Beta: unchanged" in same.out, "the same code deploys nothing there"
+    again = _predeploy(deployed, _catalogue_file(tmp_path, "Reworded once more.", "again"))
+    assert again.code == 1, again.out
+    assert again.err.startswith("error: CheckoutFlags in Beta serves an operator's change that this deploy would "
+                                "replace: deployment #"), "the next deploy that changes Beta names the revert"
+    assert "was reverted by a user at" in again.err and f"so Beta serves version {earlier}." in again.err

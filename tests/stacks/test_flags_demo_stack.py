@@ -128,10 +128,10 @@ def test_beta_bakes_with_a_custom_strategy_and_production_uses_the_predefined_ca
     })
 
 
-def test_hosted_versions_are_deleted_when_replaced_so_destroy_succeeds(template_json: dict[str, Any]) -> None:
+def test_hosted_versions_are_kept_when_replaced_so_a_revert_finds_them(template_json: dict[str, Any]) -> None:
     versions = [r for r in template_json["Resources"].values() if r["Type"] == "AWS::AppConfig::HostedConfigurationVersion"]
     assert len(versions) == 2
-    assert {r.get("DeletionPolicy", "Delete") for r in versions} == {"Delete"}
+    assert {(r.get("UpdateReplacePolicy"), r.get("DeletionPolicy")) for r in versions} == {("Retain", "Retain")}
 
 
 def test_outputs_name_what_the_pipeline_polls(template_json: dict[str, Any]) -> None:

@@ -179,17 +179,18 @@ def test_flags_off_refuses_while_a_deployment_runs(deployed: Deployed) -> None:
     run = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert ("deployment #2 of CheckoutFlags in Production (version 3) is DEPLOYING; AppConfig runs one deployment at "
-            "a time: stop it first (appconfig-flags revert --environment Production)") in run.err
+            "a time per environment: stop it first (appconfig-flags revert --environment Production), or wait until "
+            "it ends, then switch off; nothing was changed") in run.err
     assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
 
 
 def test_a_failed_start_names_the_version_left_behind_and_how_to_deploy_or_delete_it(deployed: Deployed) -> None:
     app, env, profile = deployed.ids("Beta")
-    deployed.fake.fail("StartDeployment", "ConflictException", "Another deployment started")
+    deployed.fake.fail("StartDeployment", "BadRequestException", "Try again")
     run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert run.err.startswith("error: created version 3 of CheckoutFlags in Beta but did not deploy it (AppConfig "
-                              "StartDeployment failed: ConflictException: Another deployment started); it is NOT "
+                              "StartDeployment failed: BadRequestException: Try again); it is NOT "
                               "served. Deploy it: aws appconfig start-deployment ")
     assert (f"--application-id {app} --environment-id {env} --configuration-profile-id {profile} "
             "--configuration-version 3 --deployment-strategy-id AppConfig.AllAtOnce") in run.err
@@ -294,7 +295,7 @@ def test_the_override_detaches_the_monitors_deploys_without_bake_waits_and_resto
 
 def test_the_override_restores_the_monitors_when_the_deployment_cannot_start(deployed: Deployed) -> None:
     deployed.fake.set_alarm_state(deployed.alarm_of("Beta"), "ALARM")
-    deployed.fake.fail("StartDeployment", "ConflictException", "Another deployment started")
+    deployed.fake.fail("StartDeployment", "BadRequestException", "Try again")
     app, env, _ = deployed.ids("Beta")
     before = list(deployed.fake.applications[app].environments[env].monitors)
     run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms")
@@ -355,3 +356,100 @@ def test_restoring_monitors_of_an_environment_no_stack_made_says_how_to_do_it_by
     assert run.code == 1
     assert run.err == ("error: environment Beta carries no aws:cloudformation tags, so no stack declares it; restore "
                        "its monitors by hand (aws appconfig update-environment --monitors ...)\n")
+
+
+# -- never a revert into nothing, never two deployments at once (issue 31) -------------------------------
+def _other_profile_deploying(deployed: Deployed, environment: str) -> int:
+    """Another profile of the application rolling out to ``environment`` (canary, 4 min in); its deployment number."""
+    app, env, _ = deployed.ids(environment)
+    other = deployed.fake.add_profile(app, "PaymentFlags")
+    version = deployed.fake.add_version(app, other, CHECKOUT_FLAGS.render(environment))
+    return deployed.fake.add_deployment(app, env, other, version, strategy="AppConfig.Canary10Percent20Minutes",
+                                        minutes_ago=4)
+
+
+def test_revert_into_a_deleted_version_is_refused_naming_the_stored_ones(deployed: Deployed) -> None:
+    app, _, profile = deployed.ids("Production")
+    version = _start_canary(deployed, "Production", minutes_ago=60)  # complete; it replaced version 2
+    deployed.fake.delete_version(app, profile, 2)  # as CloudFormation does when it does not retain replaced versions
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 1
+    assert run.err.startswith("error: not reverting CheckoutFlags in Production: AppConfig would serve version 2 again "
+                              "(deployment #1), but that version is no longer stored")
+    assert "clients would get an empty configuration" in run.err
+    label = stack_version_label("Beta", CHECKOUT_FLAGS.render("Beta"))
+    assert f"stored versions you could deploy instead: version 1 ({label})" in run.err
+    assert "--configuration-version 1 --deployment-strategy-id AppConfig.AllAtOnce" in run.err
+    assert run.err.endswith("; nothing was changed\n")
+    assert deployed.fake.operations("StopDeployment") == []
+    assert f"complete: version {version}" in section(deployed.status().out, "CheckoutFlags in Production")
+
+
+def test_stopping_the_first_deployment_is_refused_as_it_would_serve_nothing(deployed: Deployed) -> None:
+    app, env, profile = deployed.ids("Beta")
+    deployed.fake.applications[app].environments[env].deployments.clear()
+    deployed.fake.add_deployment(app, env, profile, 1, strategy="AppConfig.Canary10Percent20Minutes", minutes_ago=4)
+    run = deployed.emergency("revert", "--environment", "Beta", "--yes")
+    assert run.code == 1
+    assert ("deployment #1 is the first of CheckoutFlags in Beta: stopping it leaves Beta serving no version at all"
+            in run.err)
+    assert deployed.fake.operations("StopDeployment") == []
+
+
+def test_revert_while_another_profile_deploys_there_is_refused_before_calling_appconfig(deployed: Deployed) -> None:
+    _start_canary(deployed, "Production", minutes_ago=60)
+    number = _other_profile_deploying(deployed, "Production")
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 1
+    assert (f"error: deployment #{number} of PaymentFlags (version 1) is DEPLOYING in Production: AppConfig runs one "
+            "deployment at a time per environment, so it would refuse this revert") in run.err
+    assert deployed.fake.operations("StopDeployment") == []
+
+
+def test_a_revert_that_meets_a_deployment_started_meanwhile_says_so_and_changes_nothing(deployed: Deployed) -> None:
+    app, env, _ = deployed.ids("Production")
+    _start_canary(deployed, "Production", minutes_ago=60)
+    deployed.fake.fail("StopDeployment", "ConflictException", "Deployment 3 is in progress for this environment")
+    run = deployed.emergency("revert", "--environment", "Production", "--yes")
+    assert run.code == 1
+    assert ("AppConfig refused to stop deployment #2 of CheckoutFlags in Production (ConflictException: Deployment 3 "
+            "is in progress for this environment): another deployment is under way in Production; nothing was "
+            "changed") in run.err
+    assert deployed.fake.deployment_state(app, env, 2) == "COMPLETE"
+
+
+def test_flags_off_while_another_profile_deploys_there_is_refused_before_creating_anything(deployed: Deployed) -> None:
+    number = _other_profile_deploying(deployed, "Beta")
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert (f"error: deployment #{number} of PaymentFlags (version 1) in Beta is DEPLOYING; AppConfig runs one "
+            "deployment at a time per environment: stop it first (appconfig-flags revert --environment Beta "
+            "--profile PaymentFlags)") in run.err
+    assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
+
+
+def test_flags_off_that_meets_a_deployment_started_meanwhile_deletes_its_version_again(deployed: Deployed) -> None:
+    app, _, profile = deployed.ids("Beta")
+    deployed.fake.fail("StartDeployment", "ConflictException", "An existing deployment is in progress")
+    run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
+    assert run.code == 1
+    assert run.err == ("error: AppConfig refused to deploy to Beta: another deployment started there (ConflictException: "
+                       "An existing deployment is in progress), and AppConfig runs one deployment at a time per "
+                       "environment; the version this command created (3) was deleted again, so nothing was changed: "
+                       "wait until that deployment ends (appconfig-flags status), then switch off again\n")
+    assert sorted(deployed.fake.applications[app].profiles[profile].versions) == [1, 2]
+
+
+def test_the_fake_refuses_a_second_deployment_and_a_revert_while_one_runs_in_the_environment(deployed: Deployed) -> None:
+    import boto3
+
+    app, env, profile = deployed.ids("Production")
+    _start_canary(deployed, "Production", minutes_ago=4)
+    client = boto3.client("appconfig", endpoint_url=deployed.fake.endpoint_url)
+    with pytest.raises(client.exceptions.ConflictException):
+        client.start_deployment(ApplicationId=app, EnvironmentId=env, ConfigurationProfileId=profile,
+                                ConfigurationVersion="1", DeploymentStrategyId="AppConfig.AllAtOnce")
+    beta_app, beta, _ = deployed.ids("Beta")
+    _other_profile_deploying(deployed, "Beta")
+    with pytest.raises(client.exceptions.ConflictException):  # reverting Beta's completed #1 while PaymentFlags deploys
+        client.stop_deployment(ApplicationId=beta_app, EnvironmentId=beta, DeploymentNumber=1, AllowRevert=True)
