@@ -85,8 +85,8 @@ test: setup $(STAMP_LOCAL_AWS)
 
 # A deploy runs the pre-deploy check first (docs/operations.md): it stops, changing nothing, when the deploy would
 # replace an operator's change (appconfig-flags off, revert, a console edit; OVERWRITE=Beta replaces it knowingly)
-# or meet a deployment in progress. `appconfig-flags predeploy` once the CLI names it.
-PREDEPLOY = python -m appconfig_flags.ops.predeploy $(OPS_REGION) $(if $(OVERWRITE),--overwrite "$(OVERWRITE)")
+# or meet a deployment in progress (`appconfig-flags predeploy`).
+PREDEPLOY = python -m appconfig_flags predeploy $(OPS_REGION) $(if $(OVERWRITE),--overwrite "$(OVERWRITE)")
 
 cdk: setup
 	@$(if $(filter deploy,$(ARGS)),$(PREDEPLOY))

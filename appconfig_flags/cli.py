@@ -50,6 +50,10 @@ COMMANDS: dict[str, Command | Mapping[str, Command]] = {
     "off": Command(_EMERGENCY, "deploy the served flags with one flag disabled (AWS)", "add_off_arguments", "run_off"),
     "restore-monitors": Command(_EMERGENCY, "give an environment back the monitors its stack declares (AWS)",
                                 "add_restore_monitors_arguments", "run_restore_monitors"),
+    "predeploy": Command("appconfig_flags.ops.predeploy", "before a stack deploy: refuse to replace an operator's "
+                         "change (off, revert, a console edit) or to meet a deployment in progress (AWS, read-only)"),
+    "prune": Command("appconfig_flags.ops.prune", "delete old hosted versions: never a served one, a revert's target "
+                     "or the newest N (AWS)"),
     "agent-files": Command("appconfig_flags.agent_files", "write the catalogue as AppConfig Agent local-development files"),
     "report": Command("appconfig_flags.short_term_report", "list short-term flags and where their keys appear in the code"),
     "import": Command("appconfig_flags.importer.command",

@@ -250,14 +250,4 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     return cli.run(command, stderr=err)
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """``python -m appconfig_flags.ops.predeploy``, until ``appconfig-flags predeploy`` is wired into the CLI."""
-    parser = argparse.ArgumentParser(prog="appconfig-flags predeploy", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv), stdout=stdout, stderr=stderr)
-
-
-__all__ = ["Finding", "add_arguments", "check", "main", "report", "run"]
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+__all__ = ["Finding", "add_arguments", "check", "report", "run"]

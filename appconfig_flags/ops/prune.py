@@ -130,14 +130,4 @@ def run(args: argparse.Namespace, *, now: dt.datetime | None = None, stdin: Text
     return cli.run(command, stderr=stderr)
 
 
-def main(argv: Sequence[str] | None = None, **injected: object) -> int:
-    """``python -m appconfig_flags.ops.prune``, until ``appconfig-flags prune`` is wired into the CLI."""
-    parser = argparse.ArgumentParser(prog="appconfig-flags prune", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv), **injected)  # type: ignore[arg-type]
-
-
-__all__ = ["Plan", "add_arguments", "main", "plan", "prune", "run"]
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+__all__ = ["Plan", "add_arguments", "plan", "prune", "run"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 
+from appconfig_flags import cli
 from appconfig_flags.client import FlagsClient, make_source
 from appconfig_flags.model import Profile
 from appconfig_flags.model.deployment import version_label as stack_version_label
@@ -254,11 +255,10 @@ def _catalogue_file(folder: Path, description: str, name: str = "changed_catalog
 
 
 def _predeploy(deployed: Deployed, catalogue: str, *extra: str) -> Run:
-    from appconfig_flags.ops import predeploy
 
     out, err = io.StringIO(), io.StringIO()
-    code = predeploy.main(["--catalogue", catalogue, "--endpoint-url", deployed.emulator.endpoint_url, *extra],
-                          stdout=out, stderr=err)
+    code = cli.main(["predeploy", "--catalogue", catalogue, "--endpoint-url", deployed.emulator.endpoint_url, *extra],
+                    stdout=out, stderr=err)
     return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -10,8 +10,8 @@ import io
 import json
 from pathlib import Path
 
+from appconfig_flags import cli
 from appconfig_flags.model.deployment import version_label as stack_version_label
-from appconfig_flags.ops import predeploy
 from flags import CHECKOUT_FLAGS
 
 from .fake_aws import Deployed, Run
@@ -44,8 +44,8 @@ def _catalogue_serving(folder: Path, document: str) -> str:
 
 def _predeploy(deployed: Deployed, *extra: str, catalogue: str = "flags") -> Run:
     out, err = io.StringIO(), io.StringIO()
-    code = predeploy.main(["--catalogue", catalogue, "--endpoint-url", deployed.fake.endpoint_url, *extra],
-                          stdout=out, stderr=err)
+    code = cli.main(["predeploy", "--catalogue", catalogue, "--endpoint-url", deployed.fake.endpoint_url, *extra],
+                    stdout=out, stderr=err)
     return Run(code, out.getvalue(), err.getvalue())
 
 

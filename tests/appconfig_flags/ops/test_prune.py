@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import io
 
+from appconfig_flags import cli
 from appconfig_flags.model.deployment import version_label as stack_version_label
-from appconfig_flags.ops import prune
 from flags import CHECKOUT_FLAGS
 
 from .fake_aws import Deployed, Run
@@ -12,7 +12,7 @@ from .fake_aws import Deployed, Run
 
 def _prune(deployed: Deployed, *extra: str) -> Run:
     out, err = io.StringIO(), io.StringIO()
-    code = prune.main(["--catalogue", "flags", "--endpoint-url", deployed.fake.endpoint_url, *extra],
+    code = cli.main(["prune", "--catalogue", "flags", "--endpoint-url", deployed.fake.endpoint_url, *extra],
                       now=deployed.fake.now, stdin=io.StringIO(""), stdout=out, stderr=err)
     return Run(code, out.getvalue(), err.getvalue())
 
