@@ -24,7 +24,8 @@ SNIPPETS = {
     # add_environment/add_feature_flags share typed options with the constructs they build.
     "typo_app.py": (
         "import aws_cdk as cdk\n"
-        "from constructs_lib import FlagsApplication, Profile\n"
+        "from appconfig_flags.model import Profile\n"
+        "from constructs_lib import FlagsApplication\n"
         "app = FlagsApplication(cdk.Stack(), 'App', application_name='Shop')\n"
         "app.add_environment('Beta', prodution=True)\n"
         "app.add_feature_flags('Flags', profile=Profile('Flags', ()), kms_kye=None)\n"
@@ -33,8 +34,8 @@ SNIPPETS = {
     "typed_app.py": (
         "import aws_cdk as cdk\n"
         "from aws_cdk import aws_lambda as lambda_\n"
-        "from constructs_lib import (Attribute, EnvironmentOptions, Flag, FlagValue, FlagsApplication,\n"
-        "                            GuardedEnvironment, Profile)\n"
+        "from appconfig_flags.model import Attribute, Flag, FlagValue, Profile\n"
+        "from constructs_lib import EnvironmentOptions, FlagsApplication, GuardedEnvironment\n"
         "stack = cdk.Stack()\n"
         "flag = Flag(key='regions', attributes=(Attribute.string_array('codes'), Attribute.number_array('caps')),\n"
         "            enabled=True, values={'codes': ['US', 'CA'], 'caps': [1, 2.5]},\n"

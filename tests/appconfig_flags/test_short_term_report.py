@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib import short_term_report
+from appconfig_flags import short_term_report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_no_short_term_flags_is_said_plainly(code_base: Path, capsys: pytest.Cap
 
 
 def test_it_runs_as_a_module_on_this_apps_catalogue() -> None:
-    result = subprocess.run([sys.executable, "-m", "constructs_lib.short_term_report", "flags", "--today", "2026-11-25"],
+    result = subprocess.run([sys.executable, "-m", "appconfig_flags.short_term_report", "flags", "--today", "2026-11-25"],
                             check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "CheckoutFlags / allow-bitcoin-at-checkout: remove by 2027-06-30 (in 217 day(s))" in result.stdout
