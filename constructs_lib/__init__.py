@@ -15,38 +15,38 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .application import FlagsApplication
-    from .environment import EnvironmentOptions, GuardedEnvironment
+    from .environment import GuardedEnvironment, GuardedEnvironmentOptions
     from .experiment import FlagExperiment
-    from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile
+    from .feature_flag_profile import FeatureFlagOptions, FeatureFlagProfile, IFeatureFlagProfile
     from .monitors import AlarmMonitor
     from .props import PropsError
-    from .strategies import DeploymentStrategy, GrowthType
+    from .strategies import FlagRollout
 
 #: Each public name, and the submodule that defines it; imported by ``__getattr__`` when first read.
 _CONSTRUCTS = {
     "FlagsApplication": ".application",
     "GuardedEnvironment": ".environment",
-    "EnvironmentOptions": ".environment",
+    "GuardedEnvironmentOptions": ".environment",
     "FlagExperiment": ".experiment",
     "FeatureFlagProfile": ".feature_flag_profile",
     "FeatureFlagOptions": ".feature_flag_profile",
+    "IFeatureFlagProfile": ".feature_flag_profile",
     "AlarmMonitor": ".monitors",
-    "DeploymentStrategy": ".strategies",
-    "GrowthType": ".strategies",
+    "FlagRollout": ".strategies",
     "PropsError": ".props",
 }
 
 #: The public API: the constructs and what their props take, each imported on first use.
 __all__ = [
     "AlarmMonitor",
-    "DeploymentStrategy",
-    "EnvironmentOptions",
     "FeatureFlagOptions",
     "FeatureFlagProfile",
     "FlagExperiment",
+    "FlagRollout",
     "FlagsApplication",
-    "GrowthType",
     "GuardedEnvironment",
+    "GuardedEnvironmentOptions",
+    "IFeatureFlagProfile",
     "PropsError",
 ]
 

@@ -16,9 +16,8 @@ import pytest
 import constructs_lib
 from tests.conftest import ROOT
 
-CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "AlarmMonitor",
-                   "DeploymentStrategy", "GrowthType", "PropsError", "EnvironmentOptions", "FeatureFlagOptions",
-                   "FlagExperiment"}
+CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "IFeatureFlagProfile", "AlarmMonitor",
+                   "FlagRollout", "PropsError", "GuardedEnvironmentOptions", "FeatureFlagOptions", "FlagExperiment"}
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:
@@ -44,15 +43,15 @@ def test_importing_the_package_loads_aws_cdk_only_when_a_construct_is_read() -> 
 
 def test_the_constructs_are_exported_by_name() -> None:
     from constructs_lib.application import FlagsApplication
-    from constructs_lib.environment import EnvironmentOptions
+    from constructs_lib.environment import GuardedEnvironmentOptions
     from constructs_lib.feature_flag_profile import FeatureFlagOptions
-    from constructs_lib.strategies import GrowthType
+    from constructs_lib.strategies import FlagRollout
 
     assert CONSTRUCT_NAMES <= set(constructs_lib.__all__)
     assert constructs_lib.FlagsApplication is FlagsApplication
-    assert constructs_lib.GrowthType is GrowthType
+    assert constructs_lib.FlagRollout is FlagRollout
     # The typed options of add_environment/add_feature_flags, for callers that build them apart.
-    assert constructs_lib.EnvironmentOptions is EnvironmentOptions
+    assert constructs_lib.GuardedEnvironmentOptions is GuardedEnvironmentOptions
     assert constructs_lib.FeatureFlagOptions is FeatureFlagOptions
 
 
