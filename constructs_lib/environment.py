@@ -90,7 +90,7 @@ class GuardedEnvironment(Construct):
         for index, monitor in enumerate(monitors):
             if isinstance(monitor, AlarmMonitor) and (why := monitor.problem()) is not None:
                 problems.add(f"monitors[{index}]", why, monitor)
-        if production and not monitors and not allow_unmonitored:
+        if "production" not in wrong and production and not monitors and not allow_unmonitored:
             problems.add("monitors", "a production environment needs at least one alarm monitor so that AppConfig "
                          "can roll a bad flag change back (or set allow_unmonitored=True, in cdk.json allowUnmonitored: true)", [])
         resolved = None if "application" in wrong else resolve_application(application)

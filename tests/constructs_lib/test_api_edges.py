@@ -245,3 +245,29 @@ def test_a_single_monitor_instead_of_a_list_is_rejected() -> None:
         _app().add_environment("Beta", monitors=monitor)  # type: ignore[arg-type]
     assert ("App/Beta/monitors: must be a list or tuple of (AlarmMonitor | aws_cloudwatch.IAlarm) (got AlarmMonitor("
             in _problem(error))
+
+
+# -- types, from the hints ----------------------------------------------------------------------------
+def test_every_wrongly_typed_prop_is_named_with_its_hint_and_value_at_once() -> None:
+    stack = cdk.Stack()
+    with pytest.raises(PropsError) as error:
+        GuardedEnvironment(stack, "Beta", application=_app(stack), environment_name="Beta",  # type: ignore[arg-type]
+                           production="yes", deletion_protection="no", promote_after="Alpha")
+    assert error.value.problems == (
+        "Default/Beta/production: must be bool (got 'yes')",
+        "Default/Beta/promote_after: must be GuardedEnvironment | aws_appconfig.IEnvironment, or None (got 'Alpha')",
+        "Default/Beta/deletion_protection: must be bool, or None (got 'no')",
+    )
+
+
+def test_an_import_passes_for_the_aws_cdk_interface_it_implements_and_only_for_it() -> None:
+    from constructs_lib.props import accepts
+
+    stack = cdk.Stack()
+    imported = appconfig.Application.from_application_id(stack, "Imported", "abc1234")
+    environment = appconfig.Environment.from_environment_attributes(stack, "Env", application=imported,
+                                                                    environment_id="e1", name="Beta")
+    assert accepts(appconfig.IApplication, imported) and accepts(appconfig.IEnvironment, environment)
+    # typeguard alone passes anything for these Protocols; jsii knows what each object implements.
+    assert not accepts(appconfig.IEnvironment, imported) and not accepts(appconfig.IApplication, environment)
+    assert not accepts(iam.IGrantable, environment) and not accepts(appconfig.IApplication, "abc1234")
