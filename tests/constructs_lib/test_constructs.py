@@ -65,11 +65,12 @@ def test_a_monitor_needs_exactly_one_of_alarm_or_metric() -> None:
         _app().add_environment("Beta", monitors=[AlarmMonitor()])
 
 
-def test_existing_alarms_are_watched_with_a_role_scoped_to_them() -> None:
+@pytest.mark.parametrize("as_monitor", [AlarmMonitor.from_alarm, lambda alarm: alarm], ids=["AlarmMonitor", "IAlarm"])
+def test_existing_alarms_are_watched_with_a_role_scoped_to_them(as_monitor: Any) -> None:
     stack = cdk.Stack()
     arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx"
     alarm = cloudwatch.Alarm.from_alarm_arn(stack, "Existing", arn)
-    _app(stack).add_environment("Beta", monitors=[AlarmMonitor.from_alarm(alarm)])
+    _app(stack).add_environment("Beta", monitors=[as_monitor(alarm)])
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::CloudWatch::Alarm", 0)
     template.has_resource_properties("AWS::IAM::Role", {"Policies": [{"PolicyName": "DescribeOwnAlarms", "PolicyDocument": {
