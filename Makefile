@@ -74,7 +74,7 @@ synth: setup
 	python -m appconfig_flags summary cdk.out
 
 check: $(STAMP_PY)
-	python -m appconfig_flags check flags
+	python -m appconfig_flags check
 
 # Tests run on every core (pytest-xdist); the packaging tests share one worker, their wheels and venvs
 # (xdist_group). TEST_WORKERS=0 runs them in this process.
@@ -93,12 +93,13 @@ bench: setup $(STAMP_LOCAL_AWS)
 	python -m bench
 
 flags-report: setup
-	python -m appconfig_flags report flags
+	python -m appconfig_flags report
 
 flags-diff: setup
 	@python -m appconfig_flags diff --base "$(or $(BASE),HEAD)" --format $(or $(FORMAT),text) $(ARGS)
 
-# Deployed vs code, and the emergency exits (docs/operations.md); `appconfig-flags` reads the names from cdk.json.
+# Deployed vs code, and the emergency exits (docs/operations.md); `appconfig-flags` reads the application and its
+# environments from the catalogue (pyproject.toml's [tool.appconfig-flags]). These targets are thin wrappers.
 OPS_REGION = $(if $(REGION),--region $(REGION))
 OPS_OPTIONS = $(OPS_REGION) $(if $(YES),--yes)
 

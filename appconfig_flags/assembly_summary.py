@@ -4,7 +4,7 @@ Reads the templates of a ``cdk synth`` output folder (``DIR``, default ``cdk.out
 stages (nested assemblies ``assembly-*/``) included, and prints, per template, the application, its
 environments and monitors, each profile's flag values per environment (variants with their rules in
 brief), the deployment strategies, each deployment's timing and what it waits for, the experiments,
-and how long ``cdk deploy`` waits. ``make synth`` runs it after ``cdk synth``. It reads the
+and how long ``cdk deploy`` waits; run it after ``cdk synth`` (this repository's ``make synth`` does). It reads the
 templates as plain JSON: no CDK, no AWS. Exit status: 0, or 1 with one ``error:`` line when the
 folder holds no template or a template cannot be read.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,16 +184,13 @@ def _stack_of(template: Path) -> str:
     return ""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="appconfig-flags summary",
-                                     description="What a synthesized cloud assembly declares (after cdk synth).")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", nargs="?", default="cdk.out", type=Path,
                         help="the cdk synth output folder (default: cdk.out)")
-    return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    outdir: Path = _parser().parse_args(argv).directory
+def run(args: argparse.Namespace) -> int:
+    outdir: Path = args.directory
     if not outdir.is_dir():
         print(f"error: {outdir} is not a folder; run `cdk synth` first (it writes cdk.out)", file=sys.stderr)
         return 1
@@ -218,6 +214,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {line}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,6 @@
 """Short-term flag report: every flag marked for clean-up, its remove-by date, and where its key is used.
 
-``appconfig-flags report flags`` (``make flags-report``; also ``python -m appconfig_flags.short_term_report``) imports the catalogue
-module (it exposes ``PROFILES``, a tuple of :class:`~appconfig_flags.model.Profile`), lists each flag
+``appconfig-flags report`` imports the catalogue (:mod:`appconfig_flags.catalogue`), lists each flag
 with a ``_deprecation`` (:class:`~appconfig_flags.model.ShortTerm`), says whether it is overdue, and
 lists each ``path:line`` under the current directory where the flag's key, or a Python name the
 catalogue binds to the flag (``ALLOW_BITCOIN_AT_CHECKOUT``), appears. Lines in tests are marked
@@ -11,7 +10,6 @@ Plain Python: no CDK.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import sys
@@ -19,7 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
+from appconfig_flags.catalogue import CatalogueError, load_catalogue
 from appconfig_flags.model import Flag, Profile
 
 #: Directories that hold no code of ours: environments, dependencies, build output, caches.
@@ -144,46 +144,32 @@ def format_report(flags: Sequence[ShortTermFlag], *, today: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_profiles(module_name: str) -> tuple[Profile, ...]:
-    """``PROFILES`` of the catalogue module ``module_name``; ``ValueError`` when it has none."""
-    module = importlib.import_module(module_name)
-    profiles = getattr(module, "PROFILES", None)
-    if not isinstance(profiles, (tuple, list)) or not all(isinstance(p, Profile) for p in profiles):
-        raise ValueError(f"{module_name}.PROFILES must be a tuple of appconfig_flags.model.Profile (got {profiles!r})")
-    return tuple(profiles)
-
-
-def flag_names(module_name: str) -> dict[str, set[str]]:
-    """Python names the catalogue module and its submodules bind to flags, by flag key."""
+def flag_names(modules: Iterable[ModuleType]) -> dict[str, set[str]]:
+    """Python names ``modules`` (the catalogue's) bind to flags, by flag key."""
     out: dict[str, set[str]] = {}
-    for name, module in list(sys.modules.items()):
-        if module is None or not (name == module_name or name.startswith(module_name + ".")):
-            continue
+    for module in modules:
         for attribute, value in vars(module).items():
             if isinstance(value, Flag):
                 out.setdefault(value.key, set()).add(attribute)
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="appconfig-flags report", description=__doc__.split("\n")[0])
-    parser.add_argument("catalogue", nargs="?", default="flags", help="module exposing PROFILES. Default: flags")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("catalogue", nargs="?", default=None,
+                        help="the catalogue. Default: pyproject.toml's [tool.appconfig-flags] catalogue")
     parser.add_argument("--root", type=Path, default=Path("."), help="where to look for keys. Default: .")
     parser.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD. Default: today")
     parser.add_argument("--fail-overdue", action="store_true", help="exit 1 when a flag is past its remove-by date")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     today: date = args.today or date.today()
-    # The catalogue is imported like the app imports it: from the working directory.
-    if "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
-        profiles = load_profiles(args.catalogue)
-    except (ImportError, ValueError) as exc:
-        parser.error(str(exc))
-    flags = short_term_flags(profiles, root=args.root.resolve(), today=today, names=flag_names(args.catalogue))
+        catalogue = load_catalogue(args.catalogue)
+    except CatalogueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    flags = short_term_flags(catalogue.profiles, root=args.root.resolve(), today=today,
+                             names=flag_names(catalogue.modules()))
     sys.stdout.write(format_report(flags, today=today))
     return 1 if args.fail_overdue and any(f.overdue for f in flags) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,13 +19,14 @@ from packaging.utils import canonicalize_name
 from bench._runtime import build_runtime_wheel, site_packages, tree_bytes, venv_with
 
 FORBIDDEN = ("aws_cdk", "jsii", "constructs")
-EXTRAS = {"appconfigdata": "boto3", "openfeature": "openfeature-sdk"}
+EXTRAS = {"appconfigdata": ("boto3",), "openfeature": ("openfeature-sdk",),
+          "experiments": ("duckdb", "scipy", "statsmodels")}
 
 
-def closure_bytes(requirement: str) -> tuple[int, list[str]]:
-    """Installed bytes of ``requirement`` and everything it requires, as installed in this venv."""
+def closure_bytes(*requirements: str) -> tuple[int, list[str]]:
+    """Installed bytes of ``requirements`` and everything they require, as installed in this venv."""
     seen: dict[str, int] = {}
-    pending = [Requirement(requirement)]
+    pending = [Requirement(r) for r in requirements]
     while pending:
         wanted = pending.pop()
         name = canonicalize_name(wanted.name)
@@ -48,8 +49,8 @@ def main() -> None:
         print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e3:.0f} kB")
         print(f"installed, core alone (fresh venv, --no-index: no required dependency): {core_bytes / 1e6:.2f} MB; "
               f"aws_cdk, jsii, constructs: none  (goal: none; < 5 MB beyond boto3)")
-        for extra, requirement in EXTRAS.items():
-            size, names = closure_bytes(requirement)
+        for extra, requirements in EXTRAS.items():
+            size, names = closure_bytes(*requirements)
             print(f"  + [{extra}]: {size / 1e6:.1f} MB more ({', '.join(names)}; sizes of this venv's installed files)"
                   f" -> {(core_bytes + size) / 1e6:.1f} MB")
 

@@ -89,7 +89,35 @@ def parse_and_check_ms(make: Callable[[int, int], list[str]]) -> tuple[float, fl
     return statistics.median(times), min(times)
 
 
+def first_poll_ms(flags: int = RULES) -> dict[str, tuple[float, float]]:
+    """A client's first poll of ``flags`` multi-variant flags, right after the catalogue was built (median, best).
+
+    From a LocalSource (the catalogue's rule objects, compiled as they are) and from served JSON ``_variants``
+    (rule text the catalogue parsed moments before, with its context declaration). Fresh rule texts per run.
+    """
+    from appconfig_flags.client import FlagsClient, LocalSource
+    from appconfig_flags.client.targeting import snapshot_from_json
+
+    times: dict[str, list[float]] = {"LocalSource (rule objects)": [], "served JSON _variants (rule text)": []}
+    for run in range(RUNS):
+        profile = Profile("Poll", tuple(
+            Flag(key=f"f{i}", enabled=False, variants=(
+                Variant(name="gold", enabled=True, rule=(ctx("tier") == f"gold-{run}") & (ctx("age") > i)),
+                Variant(name="rest", enabled=False))) for i in range(flags)), context={"tier": str, "age": int})
+        start = time.perf_counter()
+        FlagsClient(LocalSource(profile, None), catalogue=profile, background=False).start()
+        times["LocalSource (rule objects)"].append((time.perf_counter() - start) * 1000)
+        served = {f.key: {"_variants": [v.to_json() for v in f.variants or ()]} for f in profile.flags}
+        start = time.perf_counter()
+        snapshot_from_json(served, version_label="1")
+        times["served JSON _variants (rule text)"].append((time.perf_counter() - start) * 1000)
+    return {label: (statistics.median(runs), min(runs)) for label, runs in times.items()}
+
+
 def main() -> None:
+    polls = first_poll_ms()
+    for label, (median_ms, best_ms) in polls.items():
+        print(f"  first poll of {RULES:,} two-variant flags, {label:<36} {median_ms:8.1f} ms median, {best_ms:.1f} ms best")
     reads = read_ns()
     typical = parse_and_check_ms(_typical_rule_texts)
     heavy = parse_and_check_ms(_rule_texts)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .catalogue import Catalogue, FlagState, Resolution
     from .client import ClientEvent, EventDetails, FlagsClient
     from .errors import ErrorKind, SourceError, UndeclaredAttributeError
-    from .factory import DEFAULT_APPLICATION, SOURCE_KINDS, make_source
+    from .factory import SOURCE_KINDS, make_source
     from .health import Health
     from .local import LocalSource
     from .snapshot import UNCHANGED, FlagData, Snapshot, Unchanged
@@ -47,7 +47,6 @@ _LAZY = {
     "ErrorKind": ".errors",
     "SourceError": ".errors",
     "UndeclaredAttributeError": ".errors",
-    "DEFAULT_APPLICATION": ".factory",
     "SOURCE_KINDS": ".factory",
     "make_source": ".factory",
     "LocalSource": ".local",
@@ -63,7 +62,6 @@ _LAZY = {
 }
 
 __all__ = [
-    "DEFAULT_APPLICATION",
     "SOURCE_KINDS",
     "UNCHANGED",
     "AgentSource",

@@ -62,6 +62,8 @@ class AgentSource:
                 raise ValueError(f"AgentSource: {PORT_VARIABLE} must be a port number (got {raw!r})")
             port = int(raw)
         self.name = f"agent:{host}:{port}/{application}/{environment}/{profile}"
+        #: The environment asked for: the client reads its variants' rules from the catalogue (keys to send, default variant).
+        self.environment = environment
         self.host, self.port = host, port
         segments = (quote(s, safe="") for s in (application, environment, profile))
         self.path = "/applications/{}/environments/{}/configurations/{}".format(*segments)

@@ -35,6 +35,30 @@ class Resolution(str, Enum):
     NOT_TARGETED = "not-targeted"  # the Agent did not answer for this context: the flag without context (last good)
 
 
+class Served(str, Enum):
+    """Why a flag's data was served: what OpenFeature calls the reason (``STATIC``, ``DEFAULT``...)."""
+
+    STATIC = "static"  # a basic flag, or variants without rules: no context changes it
+    DEFAULT = "default"  # no rule matched: the default variant (the last)
+    RULE = "rule"  # a variant's rule matched the context
+    TREATMENT = "treatment"  # an experiment's treatment (or control) for the entity
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRules:
+    """What the catalogue says of a multi-variant flag's rules: the context keys they read, the default variant.
+
+    ``static``: no variant has a rule. For a flag the catalogue does not define, the client knows none of it.
+    """
+
+    keys: tuple[str, ...]
+    default_variant: str | None
+    static: bool
+    #: Whether the catalogue gives the flag variants at all (``False``: a basic flag; an Agent's answer with a
+    #: ``_variant`` then comes from rules deployed outside the catalogue, which the client does not know).
+    multi_variant: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class FlagState:
     """One flag as the application sees it: ``enabled`` and every attribute value.
@@ -119,6 +143,31 @@ class Catalogue:
     def __init__(self, flags: Profile | Iterable[Flag] = ()) -> None:
         items = flags.flags if isinstance(flags, Profile) else tuple(flags)
         self.flags: Mapping[str, Flag] = MappingProxyType({f.key: f for f in items})
+        self._environments = frozenset(flags.environments or ()) if isinstance(flags, Profile) else frozenset()
+        #: Each experiment's audience rule by flag key: an experiment read sends the keys it reads too.
+        self._audiences: dict[str, list[Any]] = {}
+        for experiment in flags.experiments if isinstance(flags, Profile) else ():
+            flag_key = experiment.flag if isinstance(experiment.flag, str) else experiment.flag.key
+            self._audiences.setdefault(flag_key, []).append(experiment.audience)
+        self._rules: dict[tuple[str, str | None], FlagRules | None] = {}
+
+    def rules_of(self, flag_key: str, environment: str | None) -> FlagRules | None:
+        """The rules of ``flag_key`` in ``environment`` (compiled on first use, once); ``None`` for a flag not defined here.
+
+        An environment the catalogue does not know (an Agent's environment id) gets the default value's
+        default variant and every key any environment's rules read (sending a key no rule reads is harmless).
+        """
+        cache_key = (flag_key, environment)
+        try:
+            return self._rules[cache_key]
+        except KeyError:
+            pass
+        flag = self.flags.get(flag_key)
+        found = None if flag is None else _rules_of(flag, environment, environment in self._environments
+                                                    or environment in flag.environments,
+                                                    self._audiences.get(flag_key, ()))
+        self._rules[cache_key] = found
+        return found
 
     def problems(self, snapshot: Snapshot) -> list[Problem]:
         """What the catalogue's definitions refuse in ``snapshot``: the model's own AppConfig rules.
@@ -183,3 +232,23 @@ def _fits(flag: Flag, data: FlagData) -> bool:
             if not isinstance(item, expected) or (kind is not AttributeType.BOOLEAN and isinstance(item, bool)):
                 return False
     return True
+
+
+def _rules_of(flag: Flag, environment: str | None, known: bool, audiences: Iterable[Any]) -> FlagRules:
+    from appconfig_flags.model import FlagEvaluator  # only for reads of multi-variant flags through the Agent
+    from appconfig_flags.model.targeting import context_keys, parse_rule
+
+    values = [flag.value_in(environment)] if known else [flag.value_in(None), *flag.environments.values()]
+    evaluators = [FlagEvaluator(flag.key, value.variants) for value in values if value.variants]
+    keys: set[str] = set()
+    for evaluator in evaluators:
+        keys.update(evaluator.keys)
+    for audience in audiences:
+        keys |= context_keys(parse_rule(audience) if isinstance(audience, str) else audience)
+    if not evaluators:
+        return FlagRules(tuple(sorted(keys)), None, True, multi_variant=False)
+    if known:
+        (evaluator,) = evaluators
+        return FlagRules(tuple(sorted(keys)), evaluator.default.variant, not evaluator.has_rules)
+    # An environment the catalogue does not name: which default variant it serves is unknown.
+    return FlagRules(tuple(sorted(keys)), None, all(not e.has_rules for e in evaluators))

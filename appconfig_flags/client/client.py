@@ -12,9 +12,21 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from appconfig_flags.model import Attribute, AttributeValue, Flag, Profile
+from appconfig_flags.model.targeting.context import encode_for_header, encode_local
 
 from .backoff import Backoff
-from .catalogue import Catalogue, FlagState, Resolution, declared_key, default_state, resolve, state_of
+from .catalogue import (
+    Catalogue,
+    FlagRules,
+    FlagState,
+    Resolution,
+    Served,
+    declared_key,
+    default_state,
+    resolve,
+    state_of,
+    treatment_of,
+)
 from .errors import ErrorKind, SourceError
 from .health import Health
 from .lazy_logging import DEBUG, ERROR, WARNING, LazyLogger
@@ -62,6 +74,18 @@ class _View(NamedTuple):
     states: Mapping[str, FlagState]
     #: States of locally evaluated variants, (flag key, variant) → state, filled on first read (one dict per view).
     variant_states: dict[tuple[str, str | None], FlagState]
+    #: Keys of the flags a context can change (rules evaluated here, or an Agent's multi-variant answer): a read
+    #: of any other flag with a context is the read without it, the context never looked at.
+    contextual: frozenset[str]
+
+
+def _view(snapshot: Snapshot | None, states: Mapping[str, FlagState]) -> _View:
+    if snapshot is None:
+        return _View(None, states, {}, frozenset())
+    contextual = {key for key, targeting in snapshot.targeting.items() if not targeting.static}
+    contextual.update(key for key, data in snapshot.flags.items() if data.variant is not None
+                      and key not in snapshot.targeting)
+    return _View(snapshot, states, {}, frozenset(contextual))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +96,8 @@ class Targeted:
     resolution: Resolution
     version_label: str | None
     error: str | None = None
+    #: Why ``data`` was served (static, default variant, a rule's match, a treatment); ``None`` when nothing was.
+    served_by: Served | None = None
 
 
 class FlagsClient:
@@ -99,7 +125,7 @@ class FlagsClient:
     ) -> None:
         self._source = source
         self._catalogue = catalogue if isinstance(catalogue, Catalogue) else Catalogue(catalogue)
-        self._view = _View(None, self._catalogue.resolve_all(None), {})
+        self._view = _view(None, self._catalogue.resolve_all(None))
         self._background = background
         self._stale_after = stale_after
         self._backoff = backoff or Backoff()
@@ -147,14 +173,16 @@ class FlagsClient:
         :mod:`.experiments`); ``AgentSource`` asks the Agent
         (one localhost request per read of a multi-variant flag with a context, or of one of its
         ``experiment_flags`` with an ``entity_id``, ``Context`` and ``Entity-Id`` headers); ``AppConfigDataSource`` serves basic flags only, whose value no
-        context changes. Never raises: a context the Agent cannot receive gives the declared default
-        (``invalid-context``); an Agent that does not answer, the flag without context
+        context changes. Only the context keys the flag's rules read are looked at (a flag without rules
+        never looks at the context). Never raises: a value its rules read but cannot use (in process, one no
+        rule can compare; through the Agent, one its header cannot carry) gives the declared default
+        (``invalid-context``) for this flag only; an Agent that does not answer, the flag without context
         (``not-targeted``); ``state.error`` says why.
         """
         if self._needs_start:
             self._start_thread()
         view = self._view
-        if not context and entity_id is None:
+        if entity_id is None and (not context or flag.key not in view.contextual):
             state = view.states.get(flag.key)
             if state is not None and state.flag is flag:
                 return state
@@ -185,46 +213,88 @@ class FlagsClient:
 
     def targeted(self, flag_key: str, context: Mapping[str, object] | None = None, *,
                  entity_id: str | None = None) -> Targeted:
-        """The data served for ``flag_key`` and ``context``, by key (for the OpenFeature provider); never raises."""
+        """The data served for ``flag_key`` and ``context``, by key (for the OpenFeature provider); never raises.
+
+        Only the context keys the flag's rules read are looked at: a value no rule of this flag reads (a
+        list, a mapping, text the Agent's header cannot carry) changes nothing. A value a rule reads that
+        cannot be used gives ``INVALID_CONTEXT`` for this flag only: in process, one no rule can compare
+        (a list, a naive datetime, text over 1024 characters); through the Agent, one its ``Context``
+        header cannot carry (docs/runtime.md).
+        """
         view = self._view
         snapshot = view.snapshot
-        label = snapshot.version_label if snapshot is not None else None
-        try:
-            encoded = request_context(context)
-            if entity_id is not None:
-                check_entity_id(entity_id)
-        except ValueError as exc:
-            self._warn_context(flag_key, str(exc))
-            return Targeted(None, Resolution.INVALID_CONTEXT, label, str(exc))
-        served = snapshot.flags.get(flag_key) if snapshot is not None else None
-        if snapshot is not None:
-            if entity_id is not None and snapshot.experiments:
-                experiment = snapshot.experiments.get(flag_key)
-                assigned = experiment.assign(encoded, entity_id) if experiment is not None else None
-                if assigned is not None:  # a simulated run (local sources; not AppConfig's bucketing)
-                    return Targeted(assigned, Resolution.SERVED, label)
-            targeting = snapshot.targeting.get(flag_key)
-            if targeting is not None:
-                return Targeted(targeting.serve(encoded), Resolution.SERVED, label)
+        if snapshot is None:
+            return Targeted(None, Resolution.NOT_LOADED, None)
+        label = snapshot.version_label
+        served = snapshot.flags.get(flag_key)
         remote = self._remote
-        # A basic flag (no _variant in the Agent's answer) is the same for every context: no request, unless
-        # an experiment runs on it and the read names its entity (the Agent then assigns a treatment).
-        experiment_read = entity_id is not None and flag_key in getattr(remote, "experiment_flags", ())
-        if remote is None or (not encoded and entity_id is None) \
-                or (served is not None and served.variant is None and not experiment_read) \
-                or (snapshot is not None and served is None):
-            resolution = Resolution.SERVED if served is not None else (
-                Resolution.NOT_LOADED if snapshot is None else Resolution.NOT_FOUND)
-            return Targeted(served, resolution, label)
+        experiment_read = False
+        if entity_id is not None:
+            try:
+                check_entity_id(entity_id)
+            except ValueError as exc:
+                return self._invalid(flag_key, label, exc)
+            experiment = snapshot.experiments.get(flag_key) if snapshot.experiments else None
+            if experiment is not None:  # a simulated run (local sources; not AppConfig's bucketing)
+                try:
+                    assigned = experiment.assign(encode_local(context or {}, experiment.keys), entity_id)
+                except ValueError as exc:
+                    return self._invalid(flag_key, label, exc)
+                if assigned is not None:
+                    return Targeted(assigned, Resolution.SERVED, label, served_by=Served.TREATMENT)
+            experiment_read = remote is not None and flag_key in getattr(remote, "experiment_flags", ())
+        targeting = snapshot.targeting.get(flag_key)
+        if targeting is not None:  # variants evaluated in this process
+            if targeting.static or not context:
+                return Targeted(served, Resolution.SERVED, label,
+                                served_by=_served_by(served, targeting.default_variant, targeting.static))
+            try:
+                data = targeting.serve_local(context)
+            except ValueError as exc:
+                return self._invalid(flag_key, label, exc)
+            return Targeted(data, Resolution.SERVED, label, served_by=_served_by(data, targeting.default_variant, False))
+        if served is None:
+            return Targeted(None, Resolution.NOT_FOUND, label, snapshot.unreadable.get(flag_key))
+        if served.variant is None and not experiment_read:
+            return Targeted(served, Resolution.SERVED, label, served_by=Served.STATIC)  # no context changes a basic flag
+        rules = self._catalogue.rules_of(flag_key, getattr(remote, "environment", None))
+        if rules is not None and not rules.multi_variant and served.variant is not None:
+            rules = None  # the catalogue's flag is basic, the Agent's has variants: rules deployed outside the catalogue
+        if remote is None or (rules is not None and rules.static and not experiment_read):
+            return Targeted(served, Resolution.SERVED, label, served_by=_agent_served_by(served, served, rules))
         try:
-            return Targeted(remote.evaluate_flag(flag_key, context_header_of(encoded), entity_id), Resolution.SERVED, label)
+            # The keys the flag's rules read (every key when the catalogue does not define the flag).
+            encoded = request_context(context) if rules is None else encode_for_header(context or {}, rules.keys)
+        except ValueError as exc:
+            return self._invalid(flag_key, label, exc)
+        if not encoded and entity_id is None:
+            return Targeted(served, Resolution.SERVED, label, served_by=_agent_served_by(served, served, rules))
+        try:
+            data = remote.evaluate_flag(flag_key, context_header_of(encoded), entity_id)
         except Exception as exc:  # noqa: BLE001 - reads never raise; the poller reports the source's health
             error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SourceError) else str(exc)
             self._warn_context(flag_key, f"the Agent did not evaluate the context, serving the flag without it: {error}")
             return Targeted(served, Resolution.NOT_TARGETED, label, error)
+        return Targeted(data, Resolution.SERVED, label, served_by=_agent_served_by(data, served, rules))
+
+    def _invalid(self, flag_key: str, label: str | None, exc: ValueError) -> Targeted:
+        self._warn_context(flag_key, str(exc))
+        return Targeted(None, Resolution.INVALID_CONTEXT, label, str(exc))
 
     def _targeted_state(self, flag: Flag, view: _View, context: Mapping[str, object] | None,
                         entity_id: str | None) -> FlagState:
+        snapshot = view.snapshot
+        if entity_id is None and snapshot is not None and context:
+            targeting = snapshot.targeting.get(flag.key)
+            if targeting is not None:  # variants evaluated here: the common read, without a Targeted record
+                try:
+                    data = targeting.serve_local(context)
+                except ValueError:
+                    pass  # targeted() below says why
+                else:
+                    state = view.variant_states.get((flag.key, data.variant))
+                    if state is not None and state.flag is flag:
+                        return state
         found = self.targeted(flag.key, context, entity_id=entity_id)
         if found.data is None:
             if found.resolution is Resolution.NOT_TARGETED:
@@ -266,6 +336,11 @@ class FlagsClient:
     @property
     def source(self) -> FlagSource:
         return self._source
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The flags this client knows (their declared defaults, attribute types and rules)."""
+        return self._catalogue
 
     @property
     def health(self) -> Health:
@@ -359,14 +434,14 @@ class FlagsClient:
         if previous is not None and not changed:
             # A new session (or a re-fetch) delivers the current version again: nothing changed, no event.
             if snapshot.version_label != previous.version_label:  # same flags: reads and status show the new label
-                self._view = _View(snapshot, self._catalogue.resolve_all(snapshot), {})
+                self._view = _view(snapshot, self._catalogue.resolve_all(snapshot))
                 log.info("%s: configuration version %s has the same flags as version %s", self._source.name,
                          snapshot.version_label or "(no label)", previous.version_label or "(no label)")
             else:
                 log.debug("%s: configuration version %s delivered again, unchanged", self._source.name,
                           snapshot.version_label or "(no label)")
             return
-        self._view = _View(snapshot, self._catalogue.resolve_all(snapshot), {})
+        self._view = _view(snapshot, self._catalogue.resolve_all(snapshot))
         if previous is not None:
             self._changes += 1
             events.append((ClientEvent.CHANGED, EventDetails(flags_changed=changed)))
@@ -518,6 +593,29 @@ def _changed_keys(previous: Snapshot | None, current: Snapshot) -> tuple[str, ..
     return tuple(sorted(k for k in keys
                         if before.get(k) != current.flags.get(k) or rules.get(k) != current.targeting.get(k)
                         or runs.get(k) != current.experiments.get(k)))
+
+
+def _served_by(data: FlagData | None, default_variant: str | None, static: bool) -> Served | None:
+    if data is None:
+        return None
+    if static or data.variant is None:
+        return Served.STATIC
+    return Served.DEFAULT if data.variant == default_variant else Served.RULE
+
+
+def _agent_served_by(data: FlagData, without_context: FlagData, rules: FlagRules | None) -> Served:
+    """Why the Agent answered ``data``: it names the variant only, the catalogue says whether it is the default."""
+    variant = data.variant
+    if variant is None:
+        return Served.STATIC
+    if treatment_of(variant) is not None:
+        return Served.TREATMENT
+    if rules is not None and rules.static:
+        return Served.STATIC
+    if rules is None or rules.default_variant is None:
+        # Rules the catalogue does not know: the answer without context is taken as the default variant.
+        return Served.DEFAULT if variant == without_context.variant else Served.RULE
+    return Served.DEFAULT if variant == rules.default_variant else Served.RULE
 
 
 #: Every live client, so that a forked child can reset them all.

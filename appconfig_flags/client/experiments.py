@@ -45,11 +45,13 @@ class SimulatedExperiment:
     costs about 0.5 ms to define.
     """
 
-    __slots__ = ("_in_audience", "arms", "audience", "exposure", "flag_key", "name", "overrides")
+    __slots__ = ("_in_audience", "arms", "audience", "exposure", "flag_key", "keys", "name", "overrides")
 
     def __init__(self, *, name: str, flag_key: str, audience: str, exposure: Decimal,
                  arms: tuple[tuple[str, float, FlagData], ...], overrides: Mapping[str, str],
-                 in_audience: Callable[[Mapping[str, str]], bool]) -> None:
+                 in_audience: Callable[[Mapping[str, str]], bool], keys: tuple[str, ...] = ()) -> None:
+        #: The context keys the audience rule reads.
+        self.keys = keys
         self.name = name
         self.flag_key = flag_key
         self.audience = audience
@@ -77,7 +79,7 @@ class SimulatedExperiment:
         run = data.get("run")
         if run is None:
             return None
-        from appconfig_flags.model.targeting.rule import parse_rule
+        from appconfig_flags.model.targeting.rule import context_keys, parse_rule
 
         arms = []
         for key, arm in data["arms"].items():
@@ -89,7 +91,8 @@ class SimulatedExperiment:
         return cls(name=data["name"], flag_key=data["flag"], audience=data["audience"],
                    exposure=Decimal(str(run["exposure"])), arms=tuple(arms),
                    overrides=MappingProxyType(dict(run.get("overrides", {}))),
-                   in_audience=compile_rule(parse_rule(data["audience"]), data["flag"]))
+                   in_audience=compile_rule(audience := parse_rule(data["audience"]), data["flag"]),
+                   keys=tuple(sorted(context_keys(audience))))
 
     def assign(self, context: Mapping[str, str], entity_id: str) -> FlagData | None:
         """The arm's data for ``entity_id`` with the encoded ``context``; ``None``: not in the run (the deployed flag)."""

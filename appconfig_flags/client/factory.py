@@ -11,8 +11,6 @@ from .local import LocalSource
 from .source import FlagSource
 from .watch import CatalogueFileSource, WatchedFileSource
 
-#: The AppConfig application the stacks deploy (cdk.json ``flagsdemo`` context; Default: FlagsDemo).
-DEFAULT_APPLICATION = "FlagsDemo"
 #: ``catalogue`` and ``agent-files`` follow local files as they are edited (:mod:`.watch`).
 SOURCE_KINDS = ("local", "catalogue", "agent-files", "appconfig", "agent")
 
@@ -22,7 +20,7 @@ def make_source(
     *,
     profile: Profile,
     environment: str,
-    application: str = DEFAULT_APPLICATION,
+    application: str | None = None,
     profile_name: str | None = None,
     **options: Any,
 ) -> FlagSource:
@@ -32,6 +30,8 @@ def make_source(
     ``module``; Default: ``flags`` in the current directory); ``agent-files`` reads the Agent
     local-development file in ``directory`` (Default: ``agent-local``) again after each edit.
 
+    ``application`` is the AppConfig application's name or ID (Default: ``profile.application``; the
+    kinds that read from AppConfig or its Agent raise ``ValueError`` when neither names one).
     ``profile_name`` is the AppConfig profile name or ID (Default: ``profile.name``); ``options``
     go to the source's constructor (``poll_interval``, ``region``, ``endpoint_url``, ``port``...). An
     ``appconfig`` source without ``region`` takes ``$AWS_REGION``, then ``$AWS_DEFAULT_REGION``
@@ -42,6 +42,12 @@ def make_source(
     name = profile_name or profile.name
     if kind == "catalogue":
         return CatalogueFileSource(profile.name, environment, **options)
+    if kind not in SOURCE_KINDS:
+        raise ValueError(f"unknown flag source {kind!r}; choose one of {', '.join(SOURCE_KINDS)}")
+    application = application or profile.application
+    if not application:
+        raise ValueError(f"a {kind!r} source reads an AppConfig application, and profile {profile.name!r} names none: "
+                         "add application=\"...\" to its Profile (or pass application=...)")
     if kind == "agent-files":
         directory = options.pop("directory", "agent-local")
         return WatchedFileSource.agent_local_file(directory, application=application, environment=environment,

@@ -1,21 +1,32 @@
 """An OpenFeature provider over a :class:`FlagsClient` (openfeature-sdk 0.10).
 
-Flag keys: ``"allow-bitcoin-at-checkout"`` resolves as a boolean to the flag's ``enabled`` (or, as
-an object, to the whole flag in retrieval form); ``"allow-bitcoin-at-checkout.default-currency"``
-resolves one attribute with the type asked for. AppConfig keys cannot contain ``.``, so the split
-is unambiguous.
+OpenFeature types map to AppConfig flags so (docs/runtime.md):
+
+* boolean: ``"allow-bitcoin-at-checkout"`` is the flag's ``enabled`` (``false`` for a disabled flag);
+* string, integer, float (and an array as an object): ``"allow-bitcoin-at-checkout.default-currency"`` is one
+  attribute, read with the type asked for (AppConfig keys cannot contain ``.``, so the split is unambiguous);
+* object: ``"allow-bitcoin-at-checkout"`` is all its attributes as a mapping (no ``enabled``, no ``_variant``);
+  a flag without attributes read as an object is ``TYPE_MISMATCH``.
+
+Any read of a disabled flag other than its boolean answers the caller's default with reason ``DISABLED``.
+Reasons: ``STATIC`` for a basic flag (or variants without rules), ``TARGETING_MATCH`` when a variant's rule
+matched, ``DEFAULT`` when the default variant (the last) was served, ``SPLIT`` for an experiment's
+treatment; errors ``FLAG_NOT_FOUND``, ``TYPE_MISMATCH``, ``PARSE_ERROR`` (a served flag that cannot be read,
+e.g. a rule pattern that could hang a read), ``INVALID_CONTEXT``, ``PROVIDER_NOT_READY``.
 
 The evaluation context selects a multi-variant flag's variant: its targeting key becomes the
 context key ``targeting_key_name`` (Default: ``userId``) and its attributes the other keys, as
 ``FlagsClient.targeted`` receives them; the variant is reported in ``FlagResolutionDetails.variant``.
+Only the keys a flag's rules read are looked at: an attribute no rule of that flag reads (a list, a
+name in any script) changes nothing; one its rules read but cannot use (a list; through the Agent,
+text its ``Context`` header cannot carry) gives that flag alone the caller's default with ``INVALID_CONTEXT``.
 An experiment's treatment (the Agent's ``_variant`` ``__t1__``) is reported as variant ``t1``, with
 ``flag_metadata["experiment-treatment"] = "t1"`` and reason ``SPLIT``; experiments need an
 ``Entity-Id``, so set ``targeting_key_as_entity_id=True`` (with a hashed targeting key).
-A context the Agent cannot receive resolves to the caller's default with ``INVALID_CONTEXT``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from openfeature.evaluation_context import EvaluationContext
@@ -24,7 +35,7 @@ from openfeature.exception import ErrorCode, ProviderNotReadyError
 from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Reason
 from openfeature.provider import AbstractProvider, Metadata
 
-from .catalogue import Resolution, treatment_of
+from .catalogue import Resolution, Served, treatment_of
 from .client import ClientEvent, EventDetails, FlagsClient
 from .status import Health
 
@@ -117,57 +128,98 @@ class AppConfigProvider(AbstractProvider):
     ) -> FlagResolutionDetails[Sequence[FlagValueType] | Mapping[str, FlagValueType]]:
         return self._resolve(flag_key, default_value, _object, evaluation_context)
 
-    def _context(self, evaluation_context: EvaluationContext | None) -> tuple[dict[str, Any], str | None]:
-        """The client's context and Entity-Id for an OpenFeature evaluation context."""
-        if evaluation_context is None:
-            return {}, None
-        context: dict[str, Any] = dict(evaluation_context.attributes or {})
-        key = evaluation_context.targeting_key
-        if key is not None:
-            context[self._targeting_key_name] = key
-        return context, key if self._targeting_key_as_entity_id else None
-
     def _resolve(self, flag_key: str, default: Any, convert: Callable[[Any, bool], Any],
                  evaluation_context: EvaluationContext | None = None) -> FlagResolutionDetails[Any]:
         try:
-            snapshot = self._client.snapshot
+            client = self._client
+            snapshot = client.snapshot
             if snapshot is None:
                 return _error(default, ErrorCode.PROVIDER_NOT_READY, "no flag configuration loaded yet")
             key, _, attribute = flag_key.partition(ATTRIBUTE_SEPARATOR)
-            context, entity_id = self._context(evaluation_context)
-            found = self._client.targeted(key, context, entity_id=entity_id)
+            context: Mapping[str, Any] | None = None
+            entity_id = None
+            if evaluation_context is not None:
+                # No copy: the client reads only the keys the flag's rules read, and none for a flag without rules.
+                context = evaluation_context.attributes
+                targeting_key = evaluation_context.targeting_key
+                if targeting_key is not None:
+                    context = _WithTargetingKey(context, self._targeting_key_name, targeting_key)
+                    if self._targeting_key_as_entity_id:
+                        entity_id = targeting_key
+            found = client.targeted(key, context, entity_id=entity_id)
             if found.resolution is Resolution.INVALID_CONTEXT:
                 return _error(default, ErrorCode.INVALID_CONTEXT, f"{flag_key!r}: {found.error}")
             data = found.data
             if data is None:
-                return _error(default, ErrorCode.FLAG_NOT_FOUND, f"no flag {key!r} in version {snapshot.version_label}")
+                if found.error is not None and key in snapshot.unreadable:
+                    return _error(default, ErrorCode.PARSE_ERROR, f"flag {key!r} cannot be read: {found.error}")
+                return _error(default, ErrorCode.FLAG_NOT_FOUND, f"flag {key} not found in version {snapshot.version_label}")
             metadata: dict[str, Any] = {"version": found.version_label} if found.version_label else {}
             if found.error:
                 metadata["targeting-error"] = found.error
             if attribute:
+                if not data.enabled:
+                    return FlagResolutionDetails(value=default, reason=Reason.DISABLED, variant=_variant(data),
+                                                 flag_metadata=metadata)
                 if attribute not in data.values:
-                    if not data.enabled:
-                        return FlagResolutionDetails(value=default, reason=Reason.DISABLED, flag_metadata=metadata)
                     return _error(default, ErrorCode.FLAG_NOT_FOUND, f"flag {key!r} has no attribute {attribute!r}")
                 value = convert(data.values[attribute], True)
+            elif convert is _object:
+                declared = client.catalogue.flags.get(key)
+                # A disabled flag is served without its attributes: only the catalogue tells whether it has any.
+                if not (declared.attributes if declared is not None else data.values or not data.enabled):
+                    raise _Mismatch("the flag has no attributes: read it as a boolean")
+                if not data.enabled:
+                    return FlagResolutionDetails(value=default, reason=Reason.DISABLED, variant=_variant(data),
+                                                 flag_metadata=metadata)
+                value = {k: list(v) if isinstance(v, tuple) else v for k, v in data.values.items()}
             else:
                 value = convert(data, False)
-            treatment = treatment_of(data.variant) if data.variant is not None else None
-            if treatment is not None and found.resolution is Resolution.SERVED:
+            served_by = found.served_by
+            if served_by is Served.TREATMENT and data.variant is not None:
                 # An experiment's treatment (the Agent's __t1__): the variant is its key, as assignment logs name it.
+                treatment = treatment_of(data.variant)
                 metadata["experiment-treatment"] = treatment
                 return FlagResolutionDetails(value=value, reason=Reason.SPLIT, variant=treatment, flag_metadata=metadata)
-            if data.variant is not None and found.resolution is Resolution.SERVED:
-                reason = Reason.TARGETING_MATCH  # the variant was chosen for this context by its rules
-            elif found.resolution is Resolution.NOT_TARGETED:
+            if found.resolution is Resolution.NOT_TARGETED:
                 reason = Reason.DEFAULT  # the Agent did not answer for this context: the flag without context
+            elif served_by is Served.RULE:
+                reason = Reason.TARGETING_MATCH  # a variant's rule matched this context
+            elif served_by is Served.DEFAULT:
+                reason = Reason.DEFAULT  # no rule matched: the default variant
             else:
-                reason = Reason.STALE if self._client.health is Health.STALE else Reason.STATIC
+                reason = Reason.STALE if client.health is Health.STALE else Reason.STATIC
             return FlagResolutionDetails(value=value, reason=reason, variant=data.variant, flag_metadata=metadata)
         except _Mismatch as exc:
             return _error(default, ErrorCode.TYPE_MISMATCH, f"{flag_key!r}: {exc}")
         except Exception as exc:  # noqa: BLE001 - resolution never throws (OpenFeature spec)
             return _error(default, ErrorCode.GENERAL, f"{flag_key!r}: {type(exc).__name__}: {exc}")
+
+
+class _WithTargetingKey(Mapping[str, Any]):
+    """An evaluation context's attributes with the targeting key under its context name, without copying them."""
+
+    __slots__ = ("_attributes", "_name", "_value")
+
+    def __init__(self, attributes: Mapping[str, Any], name: str, value: str) -> None:
+        self._attributes, self._name, self._value = attributes, name, value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._value if key == self._name else self._attributes.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._value if key == self._name else self._attributes[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (k for k in self._attributes if k != self._name)
+        yield self._name
+
+    def __len__(self) -> int:
+        return len(self._attributes) + (self._name not in self._attributes)
+
+
+def _variant(data: Any) -> str | None:
+    return data.variant  # type: ignore[no-any-return]
 
 
 def _error(default: Any, code: ErrorCode, message: str) -> FlagResolutionDetails[Any]:
@@ -176,7 +228,7 @@ def _error(default: Any, code: ErrorCode, message: str) -> FlagResolutionDetails
 
 def _boolean(value: Any, is_attribute: bool) -> bool:
     if not is_attribute:
-        return bool(value.enabled)
+        return bool(value.enabled)  # a flag read as a boolean is its enabled, disabled or not
     if isinstance(value, bool):
         return value
     raise _Mismatch(f"the attribute is {type(value).__name__}, not a boolean")
@@ -204,8 +256,6 @@ def _float(value: Any, is_attribute: bool) -> float:
 
 
 def _object(value: Any, is_attribute: bool) -> Any:
-    if not is_attribute:
-        return value.to_json()
     if isinstance(value, tuple):
         return list(value)
     raise _Mismatch(f"the attribute is {type(value).__name__}, not an array")

@@ -14,7 +14,7 @@ class FlagSource(Protocol):
     :class:`SourceError` (any other exception is treated as a transient failure).
     """
 
-    #: A short description for status and logs, e.g. ``appconfig:FlagsDemo/Beta/CheckoutFlags``.
+    #: A short description for status and logs, e.g. ``appconfig:Orchard/Live/OrchardFlags``.
     name: str
 
     @property

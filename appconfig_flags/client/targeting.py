@@ -123,7 +123,8 @@ def snapshot_from_profile(profile: Profile, environment: str | None, *, version_
             continue
         value = flag.value_in(environment)
         if value.variants:
-            targeting[flag.key] = FlagTargeting.from_variants_json(flag.key, [v.to_json() for v in value.variants])
+            # The variants themselves: rule objects compile as they are, rule text hits the parse of the profile's checks.
+            targeting[flag.key] = FlagTargeting.from_variants(flag.key, value.variants)
             continue
         enabled = bool(value.enabled)
         entry: dict[str, Any] = {"enabled": enabled}
@@ -165,7 +166,8 @@ def ion_flags(profile: Profile, environment: str | None) -> list[IonFlag]:
 def snapshot_from_ion(text: str, *, version_label: str | None) -> Snapshot:
     """A snapshot of Ion retrieval-format text (an Agent local-development file), variants compiled.
 
-    Raises :class:`SourceError` (``InvalidIon``, ``InvalidContent``, ``InvalidRule``) naming the problem.
+    Raises :class:`SourceError` (``InvalidIon``, ``InvalidContent``) naming the problem; a flag whose rule
+    the model refuses (it does not parse, or its ``matches`` pattern could hang a read) goes to ``unreadable``.
     """
     from .ion import read_ion
 
@@ -175,6 +177,7 @@ def snapshot_from_ion(text: str, *, version_label: str | None) -> Snapshot:
         raise SourceError("InvalidIon", str(exc), kind=ErrorKind.CONTENT, version_label=version_label) from None
     basic: dict[str, dict[str, Any]] = {}
     targeting: dict[str, FlagTargeting] = {}
+    unreadable: dict[str, str] = {}
     for flag in flags:
         if not flag.multi_variant:
             basic[flag.key] = dict(flag.answer)
@@ -184,9 +187,9 @@ def snapshot_from_ion(text: str, *, version_label: str | None) -> Snapshot:
         try:
             targeting[flag.key] = FlagTargeting.from_variants_json(flag.key, variants)
         except FlagValidationError as exc:
-            raise SourceError("InvalidRule", f"{flag.key}: {' '.join(str(exc).split())}", kind=ErrorKind.CONTENT,
-                              version_label=version_label) from None
-    return _snapshot(basic, targeting, version_label)
+            # One bad rule (one that does not parse, or a pattern that could hang a read) makes that flag unreadable only.
+            unreadable[flag.key] = f"{flag.key}: InvalidRule: {' '.join(str(exc).split())}"
+    return _snapshot(basic, targeting, version_label, unreadable)
 
 
 def _variant_json(key: str, answer: Mapping[str, Any], rule: str | None, label: str | None) -> dict[str, Any]:

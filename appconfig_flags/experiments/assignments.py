@@ -47,7 +47,8 @@ def parse_record(line: str, *, defaults: dict[str, Any] | None = None) -> Assign
     """The assignment a log line holds, or ``None`` (not JSON, another type, or a field missing).
 
     A line may carry a prefix before its JSON object (a log shipper's timestamp): the object from the
-    first ``{`` is read. ``defaults`` fill fields the record leaves out (from a file's path).
+    first ``{`` is read. ``defaults`` fill fields the record leaves out (from a file's path); with
+    them, a record without ``type`` is an assignment, as the ``file:`` destination writes them.
     """
     start = line.find("{")
     if start < 0:
@@ -56,7 +57,8 @@ def parse_record(line: str, *, defaults: dict[str, Any] | None = None) -> Assign
         data = json.loads(line[start:])
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("type") != ASSIGNMENT_TYPE:
+    # A file: destination's lines hold timestamp, treatmentKey and entityId only (the path says the rest): no type.
+    if not isinstance(data, dict) or data.get("type", ASSIGNMENT_TYPE if defaults else None) != ASSIGNMENT_TYPE:
         return None
     merged = {**(defaults or {}), **data}
     try:

@@ -1,4 +1,4 @@
-"""``python -m appconfig_flags.experiments.counts PATH...``: entities per treatment, from the Agent's assignment logs.
+"""``appconfig-flags experiments counts PATH...``: entities per treatment, from the Agent's assignment logs.
 
 Each PATH is a directory written with ``EXPERIMENT_ASSIGNMENT_LOG_DESTINATION=file:DIR/``
 (``<region>/<account>/<app>/<experimentDefinitionId>/<run>_<salt>.jsonl``), one such file, a
@@ -10,18 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from dataclasses import asdict
 
 from .assignments import count_entities, iter_counts_table, read_logs
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.experiments.counts", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", help="log directories, files, or - for stdin")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output (default: %(default)s)")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         reading = read_logs(args.paths, stdin=sys.stdin)
     except OSError as exc:
@@ -40,6 +39,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

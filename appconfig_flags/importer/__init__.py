@@ -85,13 +85,15 @@ class _Names:
 
 
 def import_documents(profile: str, documents: Mapping[str | None, str | bytes | Mapping[str, Any]], *,
-                     line_length: int = LINE_LENGTH, source: str = "documents", typed: bool = False) -> str:
+                     line_length: int = LINE_LENGTH, source: str = "documents", typed: bool = False,
+                     application: str | None = None) -> str:
     """The Python module for ``profile`` whose Profile renders each of ``documents`` (environment → document).
 
     A single document under the key ``None`` gives a profile without environments. ``source`` says
     where the documents came from, in the module's docstring. ``typed``: each attribute is a module
     constant whose key is a ``Literal`` type, and each flag is annotated with its keys, so reads are
     typed and an undeclared attribute is a type error (Default: False, attributes inline in their flag).
+    ``application``: the AppConfig application the module's profile names (Default: none).
     Raises :class:`FlagValidationError` for an invalid document, and for what a profile cannot
     express, with the path of each problem.
     """
@@ -105,7 +107,7 @@ def import_documents(profile: str, documents: Mapping[str | None, str | bytes | 
     data = {env: _checked(profile, env, document) for env, document in documents.items()}
     plan = _plan(profile, data)
     text = _module(profile, plan, [e for e in data if e is not None], line_length=line_length, source=source,
-                   typed=typed)
+                   typed=typed, application=application)
     _verify(profile, text, data)
     return text
 
@@ -394,7 +396,7 @@ _VALUE_TYPES = {"string": "str", "date": "str", "number": "float", "boolean": "b
 
 
 def _module(profile: str, plans: list[_FlagPlan], environments: list[str], *, line_length: int, source: str,
-            typed: bool = False) -> str:
+            typed: bool = False, application: str | None = None) -> str:
     writer = _Writer()
     names = _Names(set(_RESERVED_NAMES))
     statements: list[str] = []
@@ -425,7 +427,8 @@ def _module(profile: str, plans: list[_FlagPlan], environments: list[str], *, li
                                              annotation=codegen.Subscript("Flag", [Atom(keys_name)])))
     profile_name = names.new(profile, "PROFILE")
     profile_args: list[Node] = [Atom(codegen.string(profile)), Tuple([Atom(n) for n in flag_names])]
-    profile_kwargs: list[tuple[str, Node]] = [("environments", Atom("ENVIRONMENTS"))] if environments else []
+    profile_kwargs: list[tuple[str, Node]] = [("application", Atom("APPLICATION"))] if application else []
+    profile_kwargs += [("environments", Atom("ENVIRONMENTS"))] if environments else []
     if _needs_lenient(profile, writer, environments, statements, flag_names):
         profile_kwargs.append(("strict", Atom("False")))
     writer.use("Profile")
@@ -436,6 +439,9 @@ def _module(profile: str, plans: list[_FlagPlan], environments: list[str], *, li
         head.append("")
     head.append(_import_line(writer.imports, line_length))
     body = []
+    if application:
+        body += ["", "#: The AppConfig application the profile was imported from.",
+                 codegen.assignment("APPLICATION", Atom(codegen.string(application)), line_length=line_length)]
     if environments:
         body += ["", "#: The environments whose documents were imported.",
                  codegen.assignment("ENVIRONMENTS", Tuple([Atom(codegen.string(e)) for e in environments]),

@@ -2,7 +2,7 @@
 
 From files: ``appconfig-flags import --profile CheckoutFlags --document Beta=beta.json --document
 Production=prod.json`` (one ``--document FILE`` without ``ENV=``: a profile without environments).
-From AWS (boto3, read-only): ``appconfig-flags import --profile CheckoutFlags --application FlagsDemo``
+From AWS (boto3, read-only): ``appconfig-flags import --profile CheckoutFlags --application Orchard``
 reads the version each environment serves; ``--environments Beta,Production`` picks them and
 ``--version Beta=3`` (or ``--version 3`` alone: one document) names hosted versions instead.
 ``--typed`` writes each attribute as a module constant with a ``Literal`` key and annotates each flag
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from appconfig_flags.model import FlagValidationError
@@ -33,13 +32,13 @@ def _environment_value(text: str) -> tuple[str | None, str]:
     return name, value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="appconfig-flags import", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(_parser=parser)
     parser.add_argument("--profile", required=True, help="the configuration profile's name, e.g. CheckoutFlags")
     parser.add_argument("--document", action="append", type=_environment_value, default=[], metavar="[ENV=]FILE",
                         help="a document file, per environment (repeatable); no AWS call")
-    parser.add_argument("--application", help="the AppConfig application to read the profile from")
+    parser.add_argument("--application", help="the AppConfig application to read the profile from (with --document: "
+                                              "the application the module's profile names)")
     parser.add_argument("--environments", help="comma-separated. Default: every environment that serves the profile")
     parser.add_argument("--version", action="append", type=_environment_value, default=[], metavar="[ENV=]N",
                         help="a hosted version number instead of the one served (repeatable)")
@@ -51,14 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--typed", action="store_true",
                         help="attributes as module constants with Literal keys, flags annotated with their keys: "
                              "typed reads, and an undeclared attribute is a type error")
-    return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.document and (args.application or args.version):
-        parser.error("--document reads files: it does not go with --application or --version")
+def run(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args._parser
+    if args.document and args.version:
+        parser.error("--document reads files: it does not go with --version")
     if not args.document and not args.application:
         parser.error("name the documents (--document ENV=FILE) or the application to read (--application NAME)")
     if args.out is not None and args.out.exists() and not args.force:
@@ -84,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             reader = AppConfigReader(region=args.region, endpoint_url=args.endpoint_url)
             documents = reader.documents(args.application, args.profile, environments=environments, versions=versions)
             source = f"AWS AppConfig (application {args.application})"
-        text = import_documents(args.profile, documents, line_length=args.line_length, source=source, typed=args.typed)
+        text = import_documents(args.profile, documents, line_length=args.line_length, source=source, typed=args.typed,
+                                application=args.application)
     except (OSError, ReadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -100,6 +98,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.out}: {args.profile}, {', '.join(e or 'one document' for e in documents)}", file=sys.stderr)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,6 @@ creates, and promotion order.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -24,8 +23,9 @@ def version_label(environment: str, content: str) -> str:
     changes with the content, so a version whose label matches its own content was made by a stack, and
     one whose label does not (console edits, ``appconfig-flags off``) was not.
     """
-    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    return f"{environment[:40]}-{digest}"
+    from hashlib import sha256  # here: a service that never labels a version does not load OpenSSL
+
+    return f"{environment[:40]}-{sha256(content.encode()).hexdigest()[:12]}"
 
 
 T = TypeVar("T")

@@ -70,7 +70,7 @@ class ExperimentRun:
 
     ``overrides`` pins entities to a treatment key (``{"user-1": "t1"}``; at most 32). Raising
     ``exposure`` later updates the run; lowering it is refused by AppConfig (UpdateExperimentRun), and
-    ``make flags-diff`` reports it as an error. ``description``: Default: none.
+    ``appconfig-flags diff`` reports it as an error. ``description``: Default: none.
     """
 
     exposure: float
@@ -124,7 +124,7 @@ class Experiment:
         return ((self.control_key(), self.control), *zip(self.treatment_keys(), self.treatments))
 
     def to_json(self) -> dict[str, Any]:
-        """The experiment as JSON data (what ``make flags-diff`` compares)."""
+        """The experiment as JSON data (what ``appconfig-flags diff`` compares)."""
         out: dict[str, Any] = {
             "name": self.name, "flag": self.flag_key, "environment": self.environment,
             "audience": self.audience_text,

@@ -1,7 +1,7 @@
 """Render a flag catalogue (every profile, every environment) to JSON documents, in a child process.
 
-The catalogue is code (``flags``: a package exposing ``PROFILES``). Code from another git ref, or a
-working tree mid-edit, never runs in the calling process: the tree at the ref is exported with
+The catalogue is code (:mod:`appconfig_flags.catalogue` finds, imports and reads it). Code from another
+git ref, or a working tree mid-edit, never runs in the calling process: the tree at the ref is exported with
 ``git archive`` into a temporary directory, a child Python renders it there and prints JSON, and the
 directory is removed whatever happens. The caller compares the JSON only.
 """
@@ -19,29 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: The catalogue module used when none is named: this app's ``flags`` package.
-DEFAULT_CATALOGUE = "flags"
 #: Seconds a catalogue may take to import and render before it counts as broken.
 RENDER_TIMEOUT = 120.0
+#: The one catalogue loader (standard library only), loaded by path in the child.
+_LOADER = Path(__file__).resolve().parent.parent / "catalogue.py"
 
-# Runs in the child: imports the catalogue from argv[1] and prints its documents as JSON. Written for
-# any ref's code: PROFILES if the module has it, else every Profile it holds; document(), else render().
+# Runs in the child: loads the catalogue loader from argv[1] by path, imports the catalogue argv[3] from
+# argv[2] with it, and prints its documents as JSON. Written for any ref's code: document(), else render().
 _RENDERER = r"""
-import importlib, json, os, sys
-root, name = sys.argv[1], sys.argv[2]
-sys.path[:0] = [root, *sys.argv[3:]]
+import importlib.util, json, os, sys
+from pathlib import Path
+loader_path, root, target = sys.argv[1:4]
+sys.path[:0] = sys.argv[4:]
 out = sys.stdout
 sys.stdout = sys.stderr  # whatever the catalogue prints must not spoil the JSON
 try:
-    module = importlib.import_module(name)
-    found = os.path.realpath(getattr(module, "__file__", None) or "?")
-    if not found.startswith(os.path.join(os.path.realpath(root), "")):
-        raise ImportError(f"no module {name!r} in {root} (the one found is {found})")
-    profiles = getattr(module, "PROFILES", None)
-    if profiles is None:
-        profiles = [v for v in vars(module).values() if type(v).__name__ == "Profile"]
-    if not profiles:
-        raise LookupError(f"module {name!r} has no PROFILES and no Profile objects")
+    spec = importlib.util.spec_from_file_location("_appconfig_flags_catalogue_loader", loader_path)
+    loader = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = loader
+    spec.loader.exec_module(loader)
+    module = loader.import_catalogue(loader.CatalogueLocation(target, Path(root), "--catalogue"))
+    profiles = loader.profiles_in(module)
     result = []
     for profile in profiles:
         environments = list(profile.environments) if getattr(profile, "environments", None) else [None]
@@ -49,13 +47,17 @@ try:
                      for env in environments]
         # The file that defines the profile, for messages such as "flags from flags/checkout.py".
         source = next((getattr(m, "__file__", None) for m in list(sys.modules.values())
-                       if getattr(m, "__name__", "").startswith(name)
+                       if getattr(m, "__name__", "").startswith(module.__name__)
                        and any(v is profile for v in vars(m).values())), None)
         experiments = [e.to_json() for e in getattr(profile, "experiments", ())]  # older catalogues have none
         result.append({"profile": profile.name, "documents": documents, "source": source, "experiments": experiments})
 except (Exception, SystemExit) as exc:
-    message = " ".join(str(exc).split()) or repr(exc)
-    print(f"{type(exc).__name__}: {message}", file=sys.stderr)
+    if type(exc).__name__ == "CatalogueError":
+        problems = getattr(exc, "problems", ())
+        message = ("invalid flags: " + "; ".join(problems)) if problems else (getattr(exc, "reason", None) or str(exc))
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    print(" ".join(message.split()) or repr(exc), file=sys.stderr)
     sys.exit(3)
 out.write(json.dumps(result))
 """
@@ -68,7 +70,7 @@ class CatalogueLoadError(Exception):
 Documents = dict[str, dict["str | None", dict[str, Any]]]
 
 
-def render_catalogue(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree") -> Documents:
+def render_catalogue(root: Path, module: str, *, where: str = "in the working tree") -> Documents:
     """``{profile: {environment: document}}`` of ``module`` imported from ``root``, rendered by a child Python.
 
     ``where`` names the tree in error messages. Raises :class:`CatalogueLoadError` with the child's
@@ -77,7 +79,7 @@ def render_catalogue(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str 
     return render_catalogue_with_sources(root, module, where=where)[0]
 
 
-def render_catalogue_with_sources(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree",
+def render_catalogue_with_sources(root: Path, module: str, *, where: str = "in the working tree",
                                   fallback_paths: Sequence[Path] = ()) -> tuple[Documents, dict[str, Path | None]]:
     """:func:`render_catalogue`, and the file that defines each profile (``None`` when unknown).
 
@@ -98,7 +100,7 @@ class RenderedCatalogue:
     experiments: dict[str, list[dict[str, Any]]]
 
 
-def render_catalogue_in_full(root: Path, module: str = DEFAULT_CATALOGUE, *, where: str = "in the working tree",
+def render_catalogue_in_full(root: Path, module: str, *, where: str = "in the working tree",
                              fallback_paths: Sequence[Path] = ()) -> RenderedCatalogue:
     """:func:`render_catalogue_with_sources`, and the experiments of each profile."""
     try:
@@ -106,7 +108,7 @@ def render_catalogue_in_full(root: Path, module: str = DEFAULT_CATALOGUE, *, whe
         # drops PYTHONPYCACHEPREFIX: where this process keeps bytecode apart, the child reads it there (the
         # flag model compiled once, not on every render; about a third of the child's start).
         prefix = ["-X", f"pycache_prefix={sys.pycache_prefix}"] if sys.pycache_prefix else []
-        result = subprocess.run([sys.executable, "-I", "-B", *prefix, "-c", _RENDERER, str(root), module,
+        result = subprocess.run([sys.executable, "-I", "-B", *prefix, "-c", _RENDERER, str(_LOADER), str(root), module,
                                  *map(str, fallback_paths)], cwd=root,
                                 capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
@@ -162,12 +164,12 @@ def exported_tree(repo: Path, commit: str) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def render_catalogue_at(ref: str, *, root: Path = Path("."), module: str = DEFAULT_CATALOGUE) -> Documents:
+def render_catalogue_at(ref: str, *, root: Path = Path("."), module: str) -> Documents:
     """The catalogue ``module`` as it was at git ``ref`` of the repository holding ``root``."""
     return render_catalogue_in_full_at(ref, root=root, module=module).documents
 
 
-def render_catalogue_in_full_at(ref: str, *, root: Path = Path("."), module: str = DEFAULT_CATALOGUE) -> RenderedCatalogue:
+def render_catalogue_in_full_at(ref: str, *, root: Path = Path("."), module: str) -> RenderedCatalogue:
     """:func:`render_catalogue_in_full` of the catalogue as it was at git ``ref``."""
     repo, prefix = repository_of(root)
     commit = resolve_commit(repo, ref)

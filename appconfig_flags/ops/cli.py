@@ -1,55 +1,97 @@
-"""What the ops CLIs share: the app's inputs as options, loading the catalogue, one-line errors, confirmation."""
+"""What the AWS commands share: the application from the catalogue, the AWS options, one-line errors, confirmation."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
-from appconfig_flags.model import FlagValidationError, Profile
+from appconfig_flags import catalogue
+from appconfig_flags.catalogue import Catalogue, CatalogueError
+from appconfig_flags.model import Profile
 
 from .control_plane import OpsError
 
 
-def parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A parser with the app-specific inputs every ops command takes (the Makefile reads them from cdk.json)."""
-    out = argparse.ArgumentParser(prog=prog, description=description)
-    out.add_argument("--application", required=True, help="the AppConfig application's name, e.g. FlagsDemo")
-    out.add_argument("--environments", required=True, type=_names,
-                     help="the application's environments in promotion order, comma-separated: Beta,Production")
-    out.add_argument("--catalogue", default="flags", help="module whose PROFILES are the code's flags. Default: flags")
-    out.add_argument("--region", default=None, help="Default: the AWS configuration's region (AWS_DEFAULT_REGION, the profile)")
-    out.add_argument("--endpoint-url", default=None, help="another AppConfig endpoint (tests, a local fake)")
-    return out
+@dataclass(frozen=True)
+class AppTarget:
+    """The AppConfig application a command works on, as the catalogue names it."""
+
+    name: str
+    #: Its environments in promotion order (every profile's, first-seen order).
+    environments: tuple[str, ...]
+    profiles: tuple[Profile, ...]
+
+    def environment(self, name: str) -> str:
+        """``name`` if the catalogue names it for this application; an :class:`OpsError` naming them otherwise."""
+        if name not in self.environments:
+            raise OpsError(f"environment {name!r} is not an environment of {self.name} "
+                           f"(the catalogue names {', '.join(self.environments)})")
+        return name
 
 
-def _names(text: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    if not names:
-        raise argparse.ArgumentTypeError(f"expected names separated by commas (got {text!r})")
-    return names
+def add_catalogue_option(parser: argparse.ArgumentParser) -> None:
+    """``--catalogue``: where the flags are (Default: pyproject.toml's ``[tool.appconfig-flags] catalogue``)."""
+    parser.add_argument("--catalogue", default=None, metavar="MODULE|FILE.py|PACKAGE/",
+                        help="the flag catalogue. Default: catalogue in the [tool.appconfig-flags] table of the "
+                             "nearest pyproject.toml")
 
 
-def load_profiles(module: str) -> tuple[Profile, ...]:
-    """``module.PROFILES``, the catalogue's profiles; an :class:`OpsError` if it cannot be imported or has none."""
+def add_aws_options(parser: argparse.ArgumentParser) -> None:
+    """``--region`` and ``--endpoint-url`` for the AppConfig API."""
+    parser.add_argument("--region", default=None, help="Default: the AWS configuration's region (AWS_REGION, the profile)")
+    parser.add_argument("--endpoint-url", default=None, help="another AppConfig endpoint (a local AWS, a fake)")
+
+
+def add_application_options(parser: argparse.ArgumentParser) -> None:
+    """The catalogue, the application among its applications, and the AWS options."""
+    add_catalogue_option(parser)
+    parser.add_argument("--application", default=None,
+                        help="the catalogue's application to work on. Default: the only one it names")
+    add_aws_options(parser)
+
+
+def load_catalogue(given: str | None) -> Catalogue:
+    """The catalogue (:func:`appconfig_flags.catalogue.load_catalogue`); its errors as an :class:`OpsError`."""
     try:
-        loaded = importlib.import_module(module)
-    except FlagValidationError as error:
-        raise OpsError(f"the catalogue {module!r} has invalid flags: {error}") from None
-    except ImportError as error:
-        raise OpsError(f"cannot import the catalogue module {module!r}: {error}") from None
-    profiles = getattr(loaded, "PROFILES", None)
-    if not profiles or not all(isinstance(p, Profile) for p in profiles):
-        raise OpsError(f"the catalogue module {module!r} has no PROFILES tuple of appconfig_flags.model.Profile")
-    return tuple(profiles)
+        return catalogue.load_catalogue(given)
+    except CatalogueError as error:
+        raise OpsError(str(error)) from None
 
 
-def check_environment(name: str, environments: Sequence[str], application: str) -> str:
-    if name not in environments:
-        raise OpsError(f"environment {name!r} is not an environment of {application} "
-                       f"(cdk.json names {', '.join(environments)})")
-    return name
+def load_profiles(given: str | None) -> tuple[Profile, ...]:
+    """The catalogue's profiles; an :class:`OpsError` if it cannot be found, imported or read."""
+    return load_catalogue(given).profiles
+
+
+def app_target(args: argparse.Namespace) -> AppTarget:
+    """The application ``args`` select (``--catalogue``, ``--application``), with its environments and profiles."""
+    loaded = load_catalogue(args.catalogue)
+    unnamed = [p.name for p in loaded.profiles if not p.application]
+    if unnamed:
+        raise OpsError(f"profile(s) {', '.join(unnamed)} of the catalogue {loaded.location} name no AppConfig "
+                       "application: add application=\"...\" (and environments=(...), in promotion order) to Profile(...)")
+    by_application: dict[str, list[Profile]] = {}
+    for profile in loaded.profiles:
+        by_application.setdefault(str(profile.application), []).append(profile)
+    chosen = args.application
+    if chosen is None:
+        if len(by_application) > 1:
+            raise OpsError(f"the catalogue names {len(by_application)} applications ({', '.join(by_application)}): "
+                           "choose one with --application")
+        chosen = next(iter(by_application))
+    if chosen not in by_application:
+        raise OpsError(f"the catalogue {loaded.location} names no application {chosen!r}; it names "
+                       f"{', '.join(by_application)}")
+    profiles = tuple(by_application[chosen])
+    environments: dict[str, None] = {}
+    for profile in profiles:
+        environments.update(dict.fromkeys(profile.environments or ()))
+    if not environments:
+        raise OpsError(f"the catalogue's profiles of {chosen} name no environments: add environments=(...), in "
+                       "promotion order, to Profile(...)")
+    return AppTarget(chosen, tuple(environments), profiles)
 
 
 def confirm(question: str, *, yes: bool, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from appconfig_flags.model.deployment import FEATURE_FLAGS_TYPE, version_label
-
 #: Deployment states (the model's DeploymentState) in which a deployment is still running.
 IN_PROGRESS = frozenset({"VALIDATING", "DEPLOYING", "BAKING", "ROLLING_BACK"})
 #: AppConfig reverts a completed deployment (StopDeployment with AllowRevert) only this long after
@@ -157,7 +155,7 @@ class ControlPlane:
 
         session = boto3.Session(region_name=region)
         if session.region_name is None:
-            raise OpsError("no AWS region: pass --region (make ... REGION=eu-west-1) or set AWS_DEFAULT_REGION")
+            raise OpsError("no AWS region: pass --region or set AWS_DEFAULT_REGION")
         # Checked first, so a missing login is one plain sentence, not a stack trace from the first call.
         if session.get_credentials() is None:
             raise OpsError("no AWS credentials: botocore found none (environment, ~/.aws, SSO, instance role); "

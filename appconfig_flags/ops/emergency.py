@@ -1,6 +1,6 @@
-"""The fast ways out when flags break an environment: ``python -m appconfig_flags.ops.emergency revert|off|restore-monitors``.
+"""The fast ways out when flags break an environment: ``appconfig-flags revert|off|restore-monitors``.
 
-``revert`` (``make flags-revert ENV=...``) is AppConfig's own undo of the profile's latest
+``revert`` is AppConfig's own undo of the profile's latest
 deployment to the environment, with StopDeployment: a deployment in progress is rolled back, a
 completed one is reverted to the version served before it. AllowRevert is always sent: per the
 AppConfig user guide ("Reverting a configuration") StopDeployment with AllowRevert rolls back a
@@ -8,13 +8,13 @@ deployment in progress (ROLLED_BACK) and reverts one completed within the last 7
 (REVERTED), while without it StopDeployment works only on DEPLOYING deployments. Reverting
 ignores the environment's alarm monitors, so it also works while an alarm fires.
 
-``off`` (``make flags-off FLAG=... ENV=...``) creates a hosted version equal to the one served
+``off`` creates a hosted version equal to the one served
 with that flag disabled, checks it with the flag model's AppConfig rules, and deploys it with
 ``AppConfig.AllAtOnce``, then follows the deployment and fails unless it completes. It reads the
 environment's monitor alarms first and refuses while one is in ALARM (AppConfig would roll the
 change back at once), unless ``--override-alarms``: the monitors are detached for one no-bake
 deployment and put back exactly, however the command ends. The stack did not make that version,
-so ``make flags-status`` reports drift until the code matches (docs/operations.md: reconcile).
+so ``appconfig-flags status`` reports drift until the code matches (docs/operations.md: reconcile).
 
 ``restore-monitors`` gives an environment back the monitors its CloudFormation stack declares.
 
@@ -104,10 +104,10 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
         if latest.completed_at is not None and now - latest.completed_at > REVERT_WINDOW:
             raise OpsError(f"deployment #{latest.number} of {where} completed at {_when(latest.completed_at)}, more "
                            "than 72 hours ago: AppConfig no longer reverts it; deploy the version you want "
-                           "(cdk deploy, or make flags-off)")
+                           "(cdk deploy, or appconfig-flags off)")
         if previous is None:
             raise OpsError(f"deployment #{latest.number} of {where} is the first completed one: there is no earlier "
-                           "version to revert to; use make flags-off FLAG=... instead")
+                           "version to revert to; use appconfig-flags off --flag ... instead")
         plan = (f"Revert deployment #{latest.number} of {where} (version {latest.version}, completed "
                 f"{_when(latest.completed_at)}): AppConfig serves {back_to} again, to every target at once, "
                 "ignoring alarms.")
@@ -123,7 +123,7 @@ def revert(plane: ControlPlane, application: str, environment: str, profile_name
     else:
         happened = f"Deployment #{latest.number} is now {result.state}"
     print(f"{happened}; {where} is served {back_to}.", file=stdout)
-    print(f"Next: clients get {back_to} at their next poll; `make flags-status` compares it with the code. If the "
+    print(f"Next: clients get {back_to} at their next poll; `appconfig-flags status` compares it with the code. If the "
           f"undone version {latest.version} came from the stack, CloudFormation still records it as deployed: "
           "status shows 'code differs' until a cdk deploy with a flag change deploys the code again.", file=stdout)
     return 0
@@ -157,7 +157,7 @@ def follow(plane: ControlPlane, app: Named, env: Named, started: Deployment, how
             return current
         how.sleep(how.poll_seconds)
     raise OpsError(f"deployment #{started.number} to {env.name} is still {current.state} after {minutes:g} min; "
-                   "it goes on: follow it with make flags-status")
+                   "it goes on: follow it with appconfig-flags status")
 
 
 def _rolled_back(plane: ControlPlane, app: Named, env: Named, done: Deployment, monitors: tuple[Monitor, ...],
@@ -207,14 +207,14 @@ def _monitors_detached(plane: ControlPlane, app: Named, env: Named, monitors: tu
             plane.set_monitors(app, env, monitors)
             restored = plane.monitors(app, env)
         except (OpsError, KeyboardInterrupt) as error:
-            raise OpsError(f"the monitors of {env.name} could NOT be restored ({error}): run make "
-                           f"flags-restore-monitors ENV={env.name} now") from None
+            raise OpsError(f"the monitors of {env.name} could NOT be restored ({error}): run "
+                           f"appconfig-flags restore-monitors --environment {env.name} now") from None
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
         if set(restored) != set(monitors):
-            raise OpsError(f"the monitors of {env.name} read back differently after restoring them; run make "
-                           f"flags-restore-monitors ENV={env.name}")
+            raise OpsError(f"the monitors of {env.name} read back differently after restoring them; run "
+                           f"appconfig-flags restore-monitors --environment {env.name}")
         print(f"Restored the {len(monitors)} monitor(s) of {env.name}: "
               + ", ".join(m.alarm_name for m in monitors) + ".", file=stdout, flush=True)
 
@@ -235,14 +235,14 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
     if deployments and deployments[0].in_progress:
         d = deployments[0]
         raise OpsError(f"deployment #{d.number} of {where} (version {d.version}) is {d.state}; AppConfig runs one "
-                       f"deployment at a time: stop it first (make flags-revert ENV={env.name}), then switch off")
+                       f"deployment at a time: stop it first (appconfig-flags revert --environment {env.name}), then switch off")
     current = served(deployments)
     if current is None:
         raise OpsError(f"nothing to switch off: no version of {where} is served")
     version = plane.hosted_version(app, profile, current.version)
     if version is None:
         raise OpsError(f"version {current.version} of {where} (served) is no longer stored, so a copy of it cannot "
-                       "be made; use make flags-revert or deploy from code")
+                       "be made; use appconfig-flags revert or deploy from code")
     try:
         document = json.loads(version.content)
     except ValueError:
@@ -263,13 +263,12 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
     firing = [str(a) for a in states if a.firing]
     if firing and not override_alarms:
         raise OpsError(f"{', '.join(firing)} of {env.name} is in ALARM, so AppConfig would roll this deployment back "
-                       f"at once; to switch {flag} off anyway, pass --override-alarms (make flags-off ... "
-                       f"OVERRIDE_ALARMS=1): it detaches {env.name}'s monitors for this one deployment and restores "
+                       f"at once; to switch {flag} off anyway, pass --override-alarms: it detaches {env.name}'s monitors for this one deployment and restores "
                        "them after; nothing was changed")
     override = override_alarms and bool(monitors)
     if override:
         strategy = plane.strategy_id(KILL_SWITCH_STRATEGY, duration_minutes=0, bake_minutes=0,
-                                     description="make flags-off --override-alarms: every target at once, no bake")
+                                     description="appconfig-flags off --override-alarms: every target at once, no bake")
         strategy_shown = f"{KILL_SWITCH_STRATEGY} (every target at once, no bake)"
         print(f"Switch off {flag} in {where}: a new hosted version copied from version {version.number} (served) with "
               f"{flag} disabled, deployed with {strategy_shown} while {env.name}'s {len(monitors)} monitor(s) are "
@@ -287,7 +286,7 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
         Content=text.encode(), ContentType="application/json",
         LatestVersionNumber=plane.latest_version_number(app, profile),
         VersionLabel=(f"flags-off {flag}" + (" (alarms overridden)" if override else ""))[:64],
-        Description=(f"make flags-off: {flag} switched off in {env.name} (copy of version {version.number}); "
+        Description=(f"appconfig-flags off: {flag} switched off in {env.name} (copy of version {version.number}); "
                      f"{why}")[:1024])
     number = int(created["VersionNumber"])
     what = f"version {number} ({flag} off)"
@@ -297,7 +296,7 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
             return Deployment.from_api(plane.call(
                 "StartDeployment", ApplicationId=app.id, EnvironmentId=env.id, ConfigurationProfileId=profile.id,
                 ConfigurationVersion=str(number), DeploymentStrategyId=strategy,
-                Description=f"make flags-off: {flag} off in {env.name}; {why}"[:1024],
+                Description=f"appconfig-flags off: {flag} off in {env.name}; {why}"[:1024],
                 LatestDeploymentNumber=plane.latest_deployment_number(app, env)))
         except OpsError as error:
             raise OpsError(
@@ -318,14 +317,14 @@ def switch_off(plane: ControlPlane, application: str, environment: str, profile_
               f"{started.state}.", file=stdout)
         if not wait:
             print("Not waiting (--no-wait): it is not complete yet, and a firing alarm still rolls it back; follow "
-                  "it with make flags-status.", file=stdout)
+                  "it with appconfig-flags status.", file=stdout)
             return 0
         done = follow(plane, app, env, started, how, stdout)
     if done.state != "COMPLETE":
         raise _rolled_back(plane, app, env, done, monitors, what)
     print(f"Complete: {env.name} serves version {number} ({flag} off); clients get it at their next poll. "
-          f"`make flags-status` reports drift for {where} until the code matches: switch {flag} off for {env.name} "
-          f"in the code and deploy, or `make flags-revert ENV={env.name}` to go back to version {version.number}.",
+          f"`appconfig-flags status` reports drift for {where} until the code matches: switch {flag} off for {env.name} "
+          f"in the code and deploy, or `appconfig-flags revert --environment {env.name}` to go back to version {version.number}.",
           file=stdout)
     return 0
 
@@ -389,57 +388,83 @@ def _when(at: dt.datetime | None) -> str:
 
 
 # -- command line -----------------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = cli.parser("python -m appconfig_flags.ops.emergency", __doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, help in (("revert", "stop (roll back) or revert the latest deployment"),
-                       ("off", "deploy the served version with one flag disabled, and wait for the outcome"),
-                       ("restore-monitors", "give the environment back the monitors its stack declares")):
-        command = commands.add_parser(name, help=help)
-        command.add_argument("--environment", required=True, help="e.g. Production")
-        if name != "restore-monitors":
-            command.add_argument("--profile", default=None, help="Default: the catalogue's profile holding the flag, "
-                                                                 "or its only profile")
-        command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-        if name == "off":
-            command.add_argument("--flag", required=True, help="the flag key, e.g. allow-bitcoin-at-checkout")
-            command.add_argument("--override-alarms", action="store_true",
-                                 help="while an alarm fires: detach the environment's monitors for this deployment "
-                                      "(no bake), wait until it is complete, and restore them")
-            command.add_argument("--no-wait", action="store_true", help="return once the deployment has started")
-            command.add_argument("--poll-seconds", type=float, default=5.0,
-                                 help="seconds between checks of the deployment (Default: 5)")
-    return parser
+def _common(parser: argparse.ArgumentParser, *, profile: bool) -> None:
+    cli.add_application_options(parser)
+    parser.add_argument("--environment", required=True, help="e.g. Production")
+    if profile:
+        parser.add_argument("--profile", default=None, help="Default: the catalogue's profile holding the flag, "
+                                                            "or its only profile")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
-def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, stdin: TextIO | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> int:
-    args = _parser().parse_args(argv)
+def add_revert_arguments(parser: argparse.ArgumentParser) -> None:
+    """``appconfig-flags revert``: stop (roll back) or revert the latest deployment."""
+    _common(parser, profile=True)
+
+
+def add_off_arguments(parser: argparse.ArgumentParser) -> None:
+    """``appconfig-flags off``: deploy the served version with one flag disabled, and wait for the outcome."""
+    _common(parser, profile=True)
+    parser.add_argument("--flag", required=True, help="the flag key, e.g. allow-bitcoin-at-checkout")
+    parser.add_argument("--override-alarms", action="store_true",
+                        help="while an alarm fires: detach the environment's monitors for this deployment "
+                             "(no bake), wait until it is complete, and restore them")
+    parser.add_argument("--no-wait", action="store_true", help="return once the deployment has started")
+    parser.add_argument("--poll-seconds", type=float, default=5.0,
+                        help="seconds between checks of the deployment (Default: 5)")
+
+
+def add_restore_monitors_arguments(parser: argparse.ArgumentParser) -> None:
+    """``appconfig-flags restore-monitors``: give the environment back the monitors its stack declares."""
+    _common(parser, profile=False)
+
+
+def run_revert(args: argparse.Namespace, *, now: dt.datetime | None = None, stdin: TextIO | None = None,
+               stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
 
     def command() -> int:
-        environment = cli.check_environment(args.environment, args.environments, args.application)
-        if args.command == "restore-monitors":
-            plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
-            return restore_monitors(plane, args.application, environment, yes=args.yes, stdin=stdin, stdout=out)
-        profiles = cli.load_profiles(args.catalogue)
-        flag = getattr(args, "flag", None)
-        profile = _profile_for(profiles, args.profile, flag)
+        target = cli.app_target(args)
+        environment = target.environment(args.environment)
+        profile = _profile_for(target.profiles, args.profile, None)
         plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
-        if args.command == "revert":
-            return revert(plane, args.application, environment, profile.name, yes=args.yes,
-                          now=now or dt.datetime.now(dt.timezone.utc), stdin=stdin, stdout=out)
+        return revert(plane, target.name, environment, profile.name, yes=args.yes,
+                      now=now or dt.datetime.now(dt.timezone.utc), stdin=stdin, stdout=out)
+
+    return cli.run(command, stderr=stderr)
+
+
+def run_off(args: argparse.Namespace, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+            stderr: TextIO | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    out = stdout or sys.stdout
+
+    def command() -> int:
+        target = cli.app_target(args)
+        environment = target.environment(args.environment)
+        profile = _profile_for(target.profiles, args.profile, args.flag)
         if args.poll_seconds <= 0:
             raise OpsError(f"--poll-seconds must be a positive number of seconds (got {args.poll_seconds:g})")
-        return switch_off(plane, args.application, environment, profile.name, args.flag, yes=args.yes,
+        plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
+        return switch_off(plane, target.name, environment, profile.name, args.flag, yes=args.yes,
                           override_alarms=args.override_alarms, wait=not args.no_wait,
                           how=Follow(poll_seconds=args.poll_seconds, sleep=sleep), stdin=stdin, stdout=out)
 
     return cli.run(command, stderr=stderr)
 
 
-__all__ = ["KILL_SWITCH_STRATEGY", "Follow", "follow", "main", "restore_monitors", "revert", "switch_off"]
+def run_restore_monitors(args: argparse.Namespace, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                         stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+    def command() -> int:
+        target = cli.app_target(args)
+        environment = target.environment(args.environment)
+        plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
+        return restore_monitors(plane, target.name, environment, yes=args.yes, stdin=stdin, stdout=out)
+
+    return cli.run(command, stderr=stderr)
+
+
+__all__ = ["KILL_SWITCH_STRATEGY", "Follow", "add_off_arguments", "add_restore_monitors_arguments",
+           "add_revert_arguments", "follow", "restore_monitors", "revert", "run_off", "run_restore_monitors",
+           "run_revert", "switch_off"]

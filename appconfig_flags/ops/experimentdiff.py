@@ -10,7 +10,7 @@ prints them. Line shapes (``str(change)``)::
 
 A run's exposure can only be raised: UpdateExperimentRun refuses a lower ``ExposurePercentage``
 (AWS AppConfig API Reference), so a decrease is a :attr:`ExperimentChange.refused` change, which
-``make flags-diff`` reports as an error (stop the run, then start another at the lower exposure).
+``appconfig-flags diff`` reports as an error (stop the run, then start another at the lower exposure).
 """
 from __future__ import annotations
 

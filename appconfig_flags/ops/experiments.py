@@ -1,6 +1,6 @@
 """Operating experiment runs through boto3: their status, start, raise exposure, stop with a result.
 
-``python -m appconfig_flags.ops.experiments status|start|raise|stop --application FlagsDemo ...``.
+``appconfig-flags experiments status|start|raise|stop ...`` (the application from the catalogue).
 The operations are the AppConfig API's (AWS AppConfig API Reference: ListExperimentDefinitions,
 ListExperimentRuns, GetExperimentRun, StartExperimentRun, UpdateExperimentRun, StopExperimentRun);
 applications and experiment definitions are named by ID or by name, as those operations take them.
@@ -10,16 +10,19 @@ applications and experiment definitions are named by ID or by name, as those ope
 - Stopping a run takes a result (executive summary, reasons to launch, reasons not to) and returns
   its users to the deployed flag. Billing runs while a run runs.
 
-:func:`experiment_run_lines` is the status part as text lines, for ``make flags-status`` to print.
+:func:`experiment_run_lines` is the status part as text lines, for ``appconfig-flags status`` to print.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from . import cli
+from .control_plane import OpsError
 
 #: The ``Description`` limit of a run and of each part of a result (API reference: 0 to 1024).
 TEXT_MAX = 1024
@@ -130,7 +133,7 @@ def experiment_run_lines(client: Any, application_id: str, *, experiment: str | 
                          now: dt.datetime | None = None) -> list[str]:
     """One line per experiment run of the application (:meth:`RunStatus.line`), newest run first per definition.
 
-    For ``make flags-status``: ``["experiments: none"]`` when the application has no experiment definition,
+    For ``appconfig-flags status``: ``["experiments: none"]`` when the application has no experiment definition,
     and ``experiment NAME (flag KEY): defined, no run`` for a definition never run.
     """
     found = _runs_by_definition(client, application_id, experiment)
@@ -223,32 +226,34 @@ def stop_run(client: Any, application_id: str, experiment: str, *, summary: str,
 
 
 # -- the CLI ------------------------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m appconfig_flags.ops.experiments",
-                                     description="Status, start, raise exposure and stop of AppConfig experiment runs.")
-    parser.add_argument("--application", required=True, help="the AppConfig application's ID or name, e.g. FlagsDemo")
-    parser.add_argument("--region", default=None, help="Default: the AWS configuration's region")
-    parser.add_argument("--endpoint-url", default=None, help="another AppConfig endpoint (tests, a local fake)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    status = commands.add_parser("status", help="every run: state, exposure, when it started")
-    status.add_argument("--experiment", help="only this experiment definition (ID or name)")
-    start = commands.add_parser("start", help="start a run")
-    start.add_argument("experiment")
-    start.add_argument("--exposure", type=float, required=True, help="percent of the audience, 0 to 100")
-    start.add_argument("--override", action="append", default=[], metavar="ENTITY=TREATMENT",
-                       help="pin an entity to a treatment key (repeatable), e.g. qa-user=t1")
-    start.add_argument("--description")
-    raised = commands.add_parser("raise", help="raise the running run's exposure (it cannot be lowered)")
-    raised.add_argument("experiment")
-    raised.add_argument("--exposure", type=float, required=True)
-    raised.add_argument("--run", type=int, help="Default: the running run")
-    stop = commands.add_parser("stop", help="stop the running run with its result")
-    stop.add_argument("experiment")
-    stop.add_argument("--summary", required=True, help="the executive summary")
-    stop.add_argument("--reasons-to-launch")
-    stop.add_argument("--reasons-not-to-launch")
-    stop.add_argument("--run", type=int, help="Default: the running run")
-    return parser
+def add_status_arguments(parser: argparse.ArgumentParser) -> None:
+    cli.add_application_options(parser)
+    parser.add_argument("--experiment", help="only this experiment definition (ID or name)")
+
+
+def add_start_arguments(parser: argparse.ArgumentParser) -> None:
+    cli.add_application_options(parser)
+    parser.add_argument("experiment")
+    parser.add_argument("--exposure", type=float, required=True, help="percent of the audience, 0 to 100")
+    parser.add_argument("--override", action="append", default=[], metavar="ENTITY=TREATMENT",
+                        help="pin an entity to a treatment key (repeatable), e.g. qa-user=t1")
+    parser.add_argument("--description")
+
+
+def add_raise_arguments(parser: argparse.ArgumentParser) -> None:
+    cli.add_application_options(parser)
+    parser.add_argument("experiment")
+    parser.add_argument("--exposure", type=float, required=True, help="percent of the audience; it cannot be lowered")
+    parser.add_argument("--run", type=int, help="Default: the running run")
+
+
+def add_stop_arguments(parser: argparse.ArgumentParser) -> None:
+    cli.add_application_options(parser)
+    parser.add_argument("experiment")
+    parser.add_argument("--summary", required=True, help="the executive summary")
+    parser.add_argument("--reasons-to-launch")
+    parser.add_argument("--reasons-not-to-launch")
+    parser.add_argument("--run", type=int, help="Default: the running run")
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, str]:
@@ -261,33 +266,39 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def main(argv: Sequence[str] | None = None, *, client: Any = None) -> int:
-    args = _parser().parse_args(argv)
+def _run(args: argparse.Namespace, client: Any, act: Callable[[Any, str], list[str]]) -> int:
+    """Find the application in the catalogue, make the client, print what ``act`` returns; errors as one line."""
     try:
+        application = cli.app_target(args).name
         if client is None:
             import boto3
 
             client = boto3.client("appconfig", region_name=args.region, endpoint_url=args.endpoint_url)
-        app = args.application
-        if args.command == "status":
-            for line in experiment_run_lines(client, app, experiment=args.experiment,
-                                             now=dt.datetime.now(dt.timezone.utc)):
-                print(line)
-            return 0
-        if args.command == "start":
-            done = start_run(client, app, args.experiment, exposure=args.exposure,
-                             overrides=_overrides(args.override), description=args.description)
-        elif args.command == "raise":
-            done = raise_exposure(client, app, args.experiment, args.exposure, run=args.run)
-        else:
-            done = stop_run(client, app, args.experiment, summary=args.summary, run=args.run,
-                            reasons_to_launch=args.reasons_to_launch, reasons_not_to_launch=args.reasons_not_to_launch)
-        print(done.line())
+        for line in act(client, application):
+            print(line)
         return 0
-    except ExperimentOpsError as error:
+    except (ExperimentOpsError, OpsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run_status(args: argparse.Namespace, *, client: Any = None) -> int:
+    return _run(args, client, lambda c, app: experiment_run_lines(
+        c, app, experiment=args.experiment, now=dt.datetime.now(dt.timezone.utc)))
+
+
+def run_start(args: argparse.Namespace, *, client: Any = None) -> int:
+    return _run(args, client, lambda c, app: [start_run(
+        c, app, args.experiment, exposure=args.exposure, overrides=_overrides(args.override),
+        description=args.description).line()])
+
+
+def run_raise(args: argparse.Namespace, *, client: Any = None) -> int:
+    return _run(args, client, lambda c, app: [raise_exposure(c, app, args.experiment, args.exposure,
+                                                             run=args.run).line()])
+
+
+def run_stop(args: argparse.Namespace, *, client: Any = None) -> int:
+    return _run(args, client, lambda c, app: [stop_run(
+        c, app, args.experiment, summary=args.summary, run=args.run, reasons_to_launch=args.reasons_to_launch,
+        reasons_not_to_launch=args.reasons_not_to_launch).line()])

@@ -1,4 +1,4 @@
-"""What is deployed, compared with the code: ``python -m appconfig_flags.ops.status`` (``make flags-status``).
+"""What is deployed, compared with the code: ``appconfig-flags status``.
 
 For each profile of the catalogue and each environment of the application, found by name: the
 latest deployment's state (deploying, baking with the time left, complete, rolled back, reverted),
@@ -9,13 +9,14 @@ How "not yet deployed" is told from "drift": the stack labels each hosted versio
 ``<environment>-<sha256 of the content>`` (:func:`appconfig_flags.model.deployment.version_label`). A deployed
 version whose label matches its own content was made by the stack from some revision of the code,
 so the code simply moved on (or is behind): **code differs: not yet deployed**. One whose label
-does not match (a console edit, ``make flags-off``, a CLI upload) holds content no revision of the
+does not match (a console edit, ``appconfig-flags off``, a CLI upload) holds content no revision of the
 stack made: **drift**, and ``cdk deploy`` of unchanged code will not undo it (CloudFormation sees
 no change). Contents are compared as flag documents (:func:`.flagdiff.diff_documents`), so
 formatting and AppConfig's bookkeeping keys (``_updatedAt``) are not differences.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
@@ -24,10 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from appconfig_flags.model import Profile
-
-from . import cli
 from appconfig_flags.model.deployment import version_label
 
+from . import cli
 from .control_plane import ControlPlane, Deployment, Named, OpsError, served_before
 from .flagdiff import diff_documents
 
@@ -63,6 +63,8 @@ def collect(plane: ControlPlane, application: str, environments: Sequence[str], 
     for environment in environments:
         env = found_envs.get(environment)
         for profile in profiles:
+            if profile.environments and environment not in profile.environments:
+                continue
             remote = found_profiles.get(profile.name)
             if env is None or remote is None:
                 missing = f"environment {environment}" if env is None else f"profile {profile.name}"
@@ -73,7 +75,7 @@ def collect(plane: ControlPlane, application: str, environments: Sequence[str], 
             statuses.append(_status(plane, app, env, remote, profile, now))
     notes = [f"profile {name} is in {app.name} but not in the code" for name in found_profiles
              if name not in {p.name for p in profiles}]
-    notes += [f"environment {name} is in {app.name} but not in cdk.json" for name in found_envs
+    notes += [f"environment {name} is in {app.name} but not in the catalogue" for name in found_envs
               if name not in environments]
     return app, statuses, notes
 
@@ -208,16 +210,20 @@ def format_status(app: Named, region: str, statuses: Sequence[ProfileStatus], no
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``appconfig-flags status``'s options: the catalogue, the application, the AWS options."""
+    cli.add_application_options(parser)
+
+
+def run(args: argparse.Namespace, *, now: dt.datetime | None = None, stdout: TextIO | None = None,
+        stderr: TextIO | None = None) -> int:
     """Print the status; exit 0 (1 with one ``error:`` line when it cannot be read)."""
-    args = cli.parser("python -m appconfig_flags.ops.status", __doc__.splitlines()[0]).parse_args(argv)
     out = stdout or sys.stdout
 
     def command() -> int:
-        profiles = cli.load_profiles(args.catalogue)
+        target = cli.app_target(args)
         plane = ControlPlane(region=args.region, endpoint_url=args.endpoint_url)
-        app, statuses, notes = collect(plane, args.application, args.environments, profiles, now=now)
+        app, statuses, notes = collect(plane, target.name, target.environments, target.profiles, now=now)
         print(format_status(app, plane.region, statuses, notes), file=out)
         print("", *experiment_lines(plane, app, now), sep="\n", file=out)
         return 0
@@ -225,8 +231,15 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None, s
     return cli.run(command, stderr=stderr)
 
 
-__all__ = ["DRIFT", "IN_SYNC", "NOT_DEPLOYED", "UNKNOWN", "OpsError", "ProfileStatus", "collect", "format_status",
-           "main"]
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+__all__ = [
+    "DRIFT",
+    "IN_SYNC",
+    "NOT_DEPLOYED",
+    "UNKNOWN",
+    "OpsError",
+    "ProfileStatus",
+    "add_arguments",
+    "collect",
+    "format_status",
+    "run",
+]

@@ -12,11 +12,15 @@ import argparse
 import logging
 import sys
 
-from appconfig_flags.client import DEFAULT_APPLICATION, SOURCE_KINDS, FlagsClient, make_source
+from appconfig_flags.client import SOURCE_KINDS, FlagsClient, make_source
 from flags import CHECKOUT_FLAGS
 
 from .app import CheckoutApp
+from .experiment_log import ExperimentLog
 from .server import make_demo_server
+
+#: Where the demo's orders and simulated assignments go by default (.tools/ is the project's scratch, ignored by git).
+DEFAULT_EXPERIMENT_LOG = ".tools/demo-experiment"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,10 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--catalogue", help="catalogue module for --source catalogue (default: flags)")
     parser.add_argument("--agent-dir", help="Agent local-development directory for --source agent-files "
                         "(default: agent-local, as make agent-files writes it)")
-    parser.add_argument("--app", default=DEFAULT_APPLICATION, help="AppConfig application name or ID (default: %(default)s)")
+    parser.add_argument("--app", default=None, help="AppConfig application name or ID (default: the catalogue's, FlagsDemo)")
     parser.add_argument("--environment", help="AppConfig environment name or ID (default: --env)")
     parser.add_argument("--profile", default=CHECKOUT_FLAGS.name,
                         help="AppConfig configuration profile name or ID (default: %(default)s)")
+    parser.add_argument("--experiment-log", default=DEFAULT_EXPERIMENT_LOG, metavar="DIR",
+                        help="where Place order writes outcomes and the simulated experiment run its assignment records, "
+                             "in the Agent's file: format, for `appconfig-flags experiments results`; '' writes nothing "
+                             "(default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: %(default)s)")
     parser.add_argument("--poll-interval", type=int, default=None,
                         help="seconds between polls (appconfig: 15 to 86400, default 45; agent: default 15; "
@@ -66,6 +74,13 @@ def source_options(args: argparse.Namespace) -> dict[str, object]:
     return options
 
 
+def results_command(log: ExperimentLog) -> str:
+    """The command that reads the demo's experiment data (simulated: the report says so)."""
+    experiment = CHECKOUT_FLAGS.experiments[0].name
+    return (f"python -m appconfig_flags.experiments.results_command --catalogue flags --experiment {experiment} "
+            f"--assignments {log.assignments} --outcomes {log.outcomes} --binary bitcoin-order --simulated")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
@@ -81,14 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         status = client.status()
         print(f"warning: no flags loaded from {status.source} yet ({status.last_error_code}: {status.last_error}); "
               "the page shows the flag's declared default until they load", file=sys.stderr)
+    log = ExperimentLog(args.experiment_log, application=args.app) if args.experiment_log else None
     try:
-        server = make_demo_server(CheckoutApp(client, environment=environment), port=args.port)
+        server = make_demo_server(CheckoutApp(client, environment=environment, experiment_log=log), port=args.port)
     except OSError as exc:
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc} (try --port)", file=sys.stderr)
         client.close()
         return 2
     print(f"Checkout demo on http://127.0.0.1:{server.server_port}/ (flags from {source.name}); Ctrl-C stops it",
           flush=True)
+    if log is not None:
+        print(f"Orders and the simulated experiment's assignments go to {log.directory}/; read the result with:\n"
+              f"  {results_command(log)}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

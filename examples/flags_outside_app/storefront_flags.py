@@ -1,10 +1,12 @@
-"""StoreFront's flag catalogue: two profiles, built and validated with constructs_lib's flag model.
+"""StoreFront's flag catalogue: two profiles, built and validated with the appconfig-flags model.
 
 Plain Python, no CDK: a runtime or a test can import it without aws-cdk-lib.
 """
-from appconfig_flags.model import Attribute, Flag, FlagValue, Profile, ShortTerm, Variant
+from appconfig_flags import Attribute, Flag, FlagValue, Profile, ShortTerm, Variant
 
-#: StoreFront's AppConfig environments; flags may give their own values only for these.
+#: StoreFront's AppConfig application: the stack, the function and `appconfig-flags` read it from the profiles.
+APPLICATION = "StoreFront"
+#: Its environments in promotion order (Live after Staging); flags may give their own values only for these.
 ENVIRONMENTS = ("Staging", "Live")
 
 PRODUCT_GALLERY = Flag(
@@ -40,7 +42,8 @@ FEATURED_CATEGORIES = Flag(
     environments={"Staging": FlagValue(values={"categories": ("hats", "shoes", "bags")})},
 )
 
-UI_FLAGS = Profile("UiFlags", (PRODUCT_GALLERY, HOLIDAY_BANNER, FEATURED_CATEGORIES), environments=ENVIRONMENTS)
+UI_FLAGS = Profile("UiFlags", (PRODUCT_GALLERY, HOLIDAY_BANNER, FEATURED_CATEGORIES), application=APPLICATION,
+                   environments=ENVIRONMENTS)
 
 PREMIUM_DISCOUNT = Variant(name="premium", enabled=True, rule='(eq $tier "premium")',
                            values={"percent": 15, "min-items": 3})
@@ -68,6 +71,7 @@ FREE_SHIPPING = Flag(
     environments={"Live": FlagValue(values={"threshold-cents": 7_500})},
 )
 
-PRICING_FLAGS = Profile("PricingFlags", (VOLUME_DISCOUNT, FREE_SHIPPING), environments=ENVIRONMENTS)
+PRICING_FLAGS = Profile("PricingFlags", (VOLUME_DISCOUNT, FREE_SHIPPING), application=APPLICATION,
+                        environments=ENVIRONMENTS)
 
 PROFILES = (UI_FLAGS, PRICING_FLAGS)

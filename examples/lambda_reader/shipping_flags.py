@@ -17,5 +17,5 @@ EXPRESS_SHIPPING = Flag(
     environments={ENVIRONMENT: FlagValue(enabled=True, values={"max-weight-kg": 10})},
 )
 
-SHIPPING_FLAGS = Profile("ShippingFlags", (EXPRESS_SHIPPING,), environments=(ENVIRONMENT,))
+SHIPPING_FLAGS = Profile("ShippingFlags", (EXPRESS_SHIPPING,), application=APPLICATION, environments=(ENVIRONMENT,))
 PROFILES = (SHIPPING_FLAGS,)

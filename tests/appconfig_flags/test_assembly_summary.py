@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from appconfig_flags import cli
-from appconfig_flags.assembly_summary import main, summarize
+from appconfig_flags.assembly_summary import summarize
 
 
 def test_the_summary_names_what_the_flagsdemo_stack_declares(synthesized: Any) -> None:
@@ -97,25 +97,25 @@ def test_variants_are_listed_with_their_rules_in_brief() -> None:
 
 
 def test_an_empty_output_folder_is_an_error(tmp_path: Path, capsys: Any) -> None:
-    assert main([str(tmp_path)]) == 1
+    assert cli.main(["summary", str(tmp_path)]) == 1
     assert f"error: no templates in {tmp_path}" in capsys.readouterr().err
     (tmp_path / "Other.template.json").write_text(json.dumps({"Resources": {}}))
-    assert main([str(tmp_path)]) == 0
+    assert cli.main(["summary", str(tmp_path)]) == 0
     assert "Other.template.json: (no AppConfig resources)" in capsys.readouterr().out
 
 
 def test_a_missing_folder_or_an_unreadable_template_is_one_error_line_and_nothing_else(tmp_path: Path, capsys: Any) -> None:
-    assert main([str(tmp_path / "cdk.out")]) == 1
+    assert cli.main(["summary", str(tmp_path / "cdk.out")]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == f"error: {tmp_path / 'cdk.out'} is not a folder; run `cdk synth` first (it writes cdk.out)\n"
     (tmp_path / "A.template.json").write_text(json.dumps({"Resources": {}}))
     (tmp_path / "B.template.json").write_text("{not json")
-    assert main([str(tmp_path)]) == 1
+    assert cli.main(["summary", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""  # not half a summary
     assert captured.err.startswith(f"error: cannot read the template {tmp_path / 'B.template.json'}: JSONDecodeError")
     (tmp_path / "B.template.json").write_text(json.dumps({"Resources": {"X": {"Type": "AWS::AppConfig::Application"}}}))
-    assert main([str(tmp_path)]) == 1
+    assert cli.main(["summary", str(tmp_path)]) == 1
     assert "B.template.json: KeyError: 'Properties'" in capsys.readouterr().err
 
 

@@ -42,7 +42,7 @@ def test_this_apps_catalogue_is_valid_for_each_of_its_environments() -> None:
     from flags import CHECKOUT_FLAGS
 
     lines, status = check_catalogue("flags")
-    assert (undated_lines(lines), status) == ([f"ok: CheckoutFlags: {len(CHECKOUT_FLAGS.flags)} flag(s) and 1 experiment(s) valid for Beta, Production"], 0)
+    assert (undated_lines(lines), status) == ([f"ok: CheckoutFlags in FlagsDemo: {len(CHECKOUT_FLAGS.flags)} flag(s) and 1 experiment(s) valid for Beta, Production"], 0)
 
 
 def test_a_bad_value_is_one_line_naming_profile_environment_flag_attribute_rule_and_value(
@@ -51,7 +51,7 @@ def test_a_bad_value_is_one_line_naming_profile_environment_flag_attribute_rule_
     lines, status = check_catalogue(name)
     assert status == 1
     assert lines == [
-        "error: invalid feature flags (profile 'ShopFlags'): 1 problem(s).",
+        "error: the catalogue 'bad_value_flags' has invalid flags (profile 'ShopFlags'): 1 problem(s)",
         "  - ShopFlags@Live/sale/percent: [value-range] the value is above the maximum 100 (got 150)",
     ]
 
@@ -84,19 +84,20 @@ def test_a_mistake_in_the_catalogues_code_is_one_line_with_its_place(
 def test_a_catalogue_without_profiles_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     name = _catalogue(tmp_path, monkeypatch, "no_profiles_flags", "PROFILES = ['CheckoutFlags']\n")
     assert check_catalogue(name) == ([
-        "error: the catalogue 'no_profiles_flags' must expose PROFILES, a tuple of Profile objects (got list)"], 1)
+        "error: no_profiles_flags.PROFILES must be a tuple of appconfig_flags.Profile (got list)"], 1)
 
 
 def test_the_command_exits_non_zero_without_a_traceback_and_never_loads_the_cdk(tmp_path: Path) -> None:
     (tmp_path / "broken_flags.py").write_text(textwrap.dedent(BAD_VALUE))
-    probe = ("import sys, runpy\nsys.argv = ['check', 'broken_flags', 'flags']\n"
-             "try:\n    runpy.run_module('appconfig_flags.check', run_name='__main__')\n"
-             "except SystemExit as exit:\n    print('exit', exit.code, 'aws_cdk' in sys.modules)\n")
+    probe = ("import sys\nfrom appconfig_flags import cli\n"
+             f"code = cli.main(['check', 'broken_flags', {str(ROOT / 'flags')!r}])\n"
+             "print('exit', code, 'aws_cdk' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                             check=False, env={"PYTHONPATH": f"{ROOT}", "PATH": ""})
     assert result.stdout.splitlines()[-1] == "exit 1 False"
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[0] == "error: invalid feature flags (profile 'ShopFlags'): 1 problem(s)."
+    assert result.stderr.splitlines()[0] == ("error: the catalogue 'broken_flags' has invalid flags (profile "
+                                             "'ShopFlags'): 1 problem(s)")
     assert "ok: CheckoutFlags" in result.stdout  # the second catalogue is still checked
 
 

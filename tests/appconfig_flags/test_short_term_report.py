@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appconfig_flags import short_term_report
+from appconfig_flags import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def code_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def test_the_report_lists_each_short_term_flag_its_date_and_where_its_key_is_used(
         code_base: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert short_term_report.main(["tiny_catalogue", "--today", "2026-11-25"]) == 0
+    assert cli.main(["report", "tiny_catalogue", "--today", "2026-11-25"]) == 0
     assert capsys.readouterr().out == textwrap.dedent('''\
         3 short-term flag(s), 1 overdue (today is 2026-11-25):
 
@@ -72,27 +72,26 @@ def test_the_report_lists_each_short_term_flag_its_date_and_where_its_key_is_use
 @pytest.mark.parametrize(("today", "code"), [("2026-01-31", 0), ("2026-02-01", 1)])
 def test_fail_overdue_exits_1_only_after_the_remove_by_date(code_base: Path, today: str, code: int,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    assert short_term_report.main(["tiny_catalogue", "--today", today, "--fail-overdue"]) == code
-    assert short_term_report.main(["tiny_catalogue", "--today", today]) == 0
+    assert cli.main(["report", "tiny_catalogue", "--today", today, "--fail-overdue"]) == code
+    assert cli.main(["report", "tiny_catalogue", "--today", today]) == 0
 
 
 def test_a_catalogue_without_profiles_is_a_usage_error(code_base: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (code_base / "not_a_catalogue.py").write_text("X = 1\n")
-    with pytest.raises(SystemExit) as exit_:
-        short_term_report.main(["not_a_catalogue"])
-    assert exit_.value.code == 2
-    assert "not_a_catalogue.PROFILES must be a tuple" in capsys.readouterr().err
+    assert cli.main(["report", "not_a_catalogue"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the catalogue module 'not_a_catalogue' (") and "holds no Profile and no PROFILES" in err
 
 
 def test_no_short_term_flags_is_said_plainly(code_base: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (code_base / "empty_catalogue.py").write_text("PROFILES = ()\n")
-    assert short_term_report.main(["empty_catalogue", "--today", "2026-11-25"]) == 0
+    assert cli.main(["report", "empty_catalogue", "--today", "2026-11-25"]) == 0
     assert capsys.readouterr().out == "No short-term flags (today is 2026-11-25).\n"
     sys.modules.pop("empty_catalogue", None)
 
 
-def test_it_runs_as_a_module_on_this_apps_catalogue() -> None:
-    result = subprocess.run([sys.executable, "-m", "appconfig_flags.short_term_report", "flags", "--today", "2026-11-25"],
+def test_it_runs_on_the_catalogue_pyproject_names() -> None:
+    result = subprocess.run([sys.executable, "-m", "appconfig_flags", "report", "--today", "2026-11-25"],
                             check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "CheckoutFlags / allow-bitcoin-at-checkout: remove by 2027-06-30 (in 217 day(s))" in result.stdout
@@ -111,7 +110,7 @@ def test_code_that_reads_a_flag_through_its_python_name_is_listed(tmp_path: Path
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        assert short_term_report.main(["named_catalogue", "--today", "2026-11-25"]) == 0
+        assert cli.main(["report", "named_catalogue", "--today", "2026-11-25"]) == 0
     finally:
         sys.modules.pop("named_catalogue", None)
     out = capsys.readouterr().out

@@ -18,7 +18,7 @@ CHECKOUT = Flag(key="checkout", attributes=(Attribute.string("currency", enum=("
                 enabled=False, values={"currency": "USD"},
                 environments={"Beta": FlagValue(enabled=True)})
 LAYOUT = Flag(key="layout")
-PROFILE = Profile(name="Shop", flags=(CHECKOUT, LAYOUT), environments=("Beta", "Prod"))
+PROFILE = Profile(name="Shop", flags=(CHECKOUT, LAYOUT), application="Shop", environments=("Beta", "Prod"))
 GOLD = [Variant(name="gold", enabled=True, rule=Rule.eq("tier", "gold"), values={"currency": "BTC"}),
         Variant(name="others", enabled=False, values={"currency": "USD"})]
 
@@ -109,7 +109,7 @@ CHECKOUT = Flag(key="checkout", attributes=(Attribute.string("currency", require
 
 @pytest.fixture
 def flags_profile():
-    return Profile(name="Shop", flags=(CHECKOUT,), environments=("Beta",))
+    return Profile(name="Shop", flags=(CHECKOUT,), application="Shop", environments=("Beta",))
 
 @pytest.fixture
 def flags_environment():

@@ -64,6 +64,12 @@ class Chromium:
 
     def dom(self, url: str) -> str:
         """The DOM of ``url`` after its load event, in a browser context of its own."""
+        html: str = self.evaluate(url, "document.documentElement.outerHTML")
+        return html
+
+    def evaluate(self, url: str, expression: str) -> Any:
+        """The value of the JavaScript ``expression`` (a promise: what it resolves to) in ``url`` after its load event,
+        in a browser context of its own."""
         context = self.call("Target.createBrowserContext")["browserContextId"]
         try:
             target = self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context})["targetId"]
@@ -73,10 +79,11 @@ class Chromium:
             if navigated.get("errorText"):
                 raise BrowserError(f"Chromium could not load {url}: {navigated['errorText']}")
             self._wait_for_event("Page.loadEventFired", session)
-            evaluated = self.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
-                                                       "returnByValue": True}, session=session)
-            html: str = evaluated["result"]["value"]
-            return html
+            evaluated = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                       "awaitPromise": True}, session=session)
+            if "exceptionDetails" in evaluated:
+                raise BrowserError(f"{expression!r} failed in {url}: {evaluated['exceptionDetails']}")
+            return evaluated["result"].get("value")
         finally:
             self.call("Target.disposeBrowserContext", {"browserContextId": context})
             self._events.clear()

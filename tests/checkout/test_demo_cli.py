@@ -8,8 +8,8 @@ from checkout.demo.__main__ import main, parse_args, source_options
 
 def test_defaults_are_the_watched_beta_catalogue_on_port_8000() -> None:
     args = parse_args([])
-    assert (args.source, args.env, args.app, args.profile, args.port) == ("catalogue", "Beta", "FlagsDemo",
-                                                                          "CheckoutFlags", 8000)
+    assert (args.source, args.env, args.app, args.profile, args.port) == ("catalogue", "Beta", None,
+                                                                          "CheckoutFlags", 8000)  # app: the catalogue's
     assert source_options(args) == {}
 
 

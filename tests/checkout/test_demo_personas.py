@@ -87,11 +87,16 @@ def test_in_production_everyone_else_gets_the_default_variant_which_is_off(query
     assert page.texts["total"] == "$137.50" and "layout-compact" not in page.ids
 
 
-def test_a_context_the_agent_could_not_receive_shows_the_declared_default_and_why() -> None:
-    page = visit("tier=gold&country=U%2CS", "Production")  # a ',' cannot be sent in the Context header
+def test_a_context_value_a_rule_cannot_use_shows_the_declared_default_and_why() -> None:
+    page = visit("tier=" + "g" * 1025, "Production")  # over the 1024 characters a context value may have
     assert page.texts["variant-allow-bitcoin-at-checkout"] == "(none)"
-    assert page.texts["why-allow-bitcoin-at-checkout"].startswith("invalid-context: context 'country': 'U,S'")
+    assert page.texts["why-allow-bitcoin-at-checkout"].startswith("invalid-context: context 'tier': 1025 characters")
     assert page.texts["currency-only"] == "USD"
+
+
+def test_a_value_no_rule_of_a_flag_reads_changes_nothing_for_that_flag() -> None:
+    page = visit("tier=gold&country=U%2CS", "Production")  # Bitcoin's rule reads tier only
+    assert page.texts["variant-allow-bitcoin-at-checkout"] == "gold-tier-discount"
 
 
 @pytest.mark.parametrize(("query", "persona"), [

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from appconfig_flags import cli
 from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
 from tests.appconfig_flags.ops.fake_aws import Run
 from tests.conftest import cdk_context, run_app
@@ -28,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Seconds an AppConfig minute lasts in deployments started through the API.
 MINUTE_SECONDS = 0.25
 APP = "FlagsDemo"
-ENVIRONMENTS = "Beta,Production"
 FLAG = "allow-bitcoin-at-checkout"
 
 
@@ -75,22 +75,15 @@ class Deployed:
                 return state
             time.sleep(0.2)
 
-    def args(self, *extra: str) -> list[str]:
-        return ["--application", APP, "--environments", ENVIRONMENTS, "--catalogue", "flags", *extra]
-
     def status(self) -> Run:
-        from appconfig_flags.ops import status
-
         out, err = io.StringIO(), io.StringIO()
-        code = status.main(self.args(), stdout=out, stderr=err)
+        code = cli.main(["status", "--catalogue", "flags"], stdout=out, stderr=err)
         return Run(code, out.getvalue(), err.getvalue())
 
-    def emergency(self, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
-        from appconfig_flags.ops import emergency
-
+    def emergency(self, command: str, *extra: str, sleep: Callable[[float], None] | None = None) -> Run:
         out, err = io.StringIO(), io.StringIO()
-        code = emergency.main(self.args(*extra), stdin=io.StringIO(""), stdout=out, stderr=err,
-                              sleep=sleep or time.sleep)
+        code = cli.main([command, "--catalogue", "flags", *extra], stdin=io.StringIO(""), stdout=out, stderr=err,
+                        sleep=sleep or time.sleep)
         return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -96,7 +96,8 @@ def test_import_of_the_deployed_profile_renders_what_each_environment_serves(
     assert cli.main(["import", "--profile", "CheckoutFlags", "--application", "FlagsDemo"]) == 0
     text = capsys.readouterr().out
     documents = {env: CHECKOUT_FLAGS.render(env) for env in ("Beta", "Production")}
-    assert text == import_documents("CheckoutFlags", documents, source="AWS AppConfig (application FlagsDemo)")
+    assert text == import_documents("CheckoutFlags", documents, source="AWS AppConfig (application FlagsDemo)",
+                                    application="FlagsDemo")
     namespace: dict[str, object] = {}
     exec(compile(text, "imported.py", "exec"), namespace)  # noqa: S102 - the module under test
     (profile,) = namespace["PROFILES"]  # type: ignore[misc]

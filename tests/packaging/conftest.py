@@ -140,7 +140,8 @@ def link_distributions(python: Path, distributions: list[importlib.metadata.Dist
     ours = Path(sysconfig.get_path("purelib"))
     names = sorted({file.parts[0] for d in distributions for file in d.files or ()} - {"..", "__pycache__"})
     for name in names:
-        (purelib / name).symlink_to(ours / name)
+        if not (purelib / name).exists():  # already there: a distribution both closures share
+            (purelib / name).symlink_to(ours / name)
     return names
 
 

@@ -54,15 +54,19 @@ def test_wheel_holds_no_test_fake_of_aws_but_the_public_testing_toolkit(wheels: 
     assert "[pytest11]\nappconfig_flags.testing = appconfig_flags.testing" in entry_points
 
 
-def test_wheel_requires_nothing_and_offers_boto3_and_openfeature_as_extras(wheels: Wheels) -> None:
+def test_wheel_requires_nothing_and_offers_boto3_openfeature_and_the_experiments_analysis_as_extras(
+        wheels: Wheels) -> None:
     found = metadata(wheels.runtime)
     assert found["Name"] == "appconfig-flags"
     assert found["Version"] == VERSION
     requires = found.get_all("Requires-Dist") or []
-    assert [r for r in requires if "extra ==" not in r] == []
-    assert sorted(found.get_all("Provides-Extra") or []) == ["appconfigdata", "openfeature"]
+    # Only Python 3.10 needs anything: tomli, the tomllib it lacks, to read pyproject.toml.
+    assert [r.replace('"', "'") for r in requires if "extra ==" not in r] == ["tomli>=1.1; python_version < '3.11'"]
+    assert sorted(found.get_all("Provides-Extra") or []) == ["appconfigdata", "experiments", "openfeature"]
     assert any(r.startswith("boto3") and "extra == 'appconfigdata'" in r.replace('"', "'") for r in requires)
     assert any(r.startswith("openfeature-sdk") and "extra == 'openfeature'" in r.replace('"', "'") for r in requires)
+    for name in ("duckdb", "scipy", "statsmodels"):
+        assert any(r.startswith(name) and "extra == 'experiments'" in r.replace('"', "'") for r in requires), name
 
 
 def test_the_version_is_the_same_in_both_distributions_and_the_package() -> None:
@@ -84,7 +88,7 @@ def test_a_service_reads_the_catalogue_with_the_runtime_alone(runtime_venv: Path
 
 def test_make_check_runs_with_the_runtime_alone(runtime_venv: Path, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "flags", tmp_path / "flags", ignore=shutil.ignore_patterns("__pycache__"))
-    result = run([str(runtime_venv), "-m", "appconfig_flags.check", "flags"], cwd=tmp_path, env=clean_env())
+    result = run([str(runtime_venv), "-m", "appconfig_flags", "check", "flags"], cwd=tmp_path, env=clean_env())
     assert undated_lines(result.stdout.splitlines())[0].startswith("ok: CheckoutFlags"), result.stdout
 
 

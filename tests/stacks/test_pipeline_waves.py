@@ -16,7 +16,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Capture, Template
 
-from appconfig_flags.assembly_summary import main as synth_summary
+from appconfig_flags.cli import main as cli_main
 from stacks.flags_demo_stage import ROLE_NAME_MAX, iam_role_name
 from stacks.pipeline_settings import PipelineSettings
 from stacks.settings import FlagsDemoSettings, SettingsError
@@ -416,7 +416,7 @@ def test_the_wait_step_fails_when_aws_fails(pipeline_template: dict[str, Any], s
 # --- Workstation: each target's stack by name, and the synth summary -----------------------------------
 
 def test_the_synth_summary_lists_every_target_of_every_environment(synthesized_waves: Any, capsys: Any) -> None:
-    assert synth_summary([synthesized_waves[1].directory]) == 0
+    assert cli_main(["summary", synthesized_waves[1].directory]) == 0
     out = capsys.readouterr().out
     for (wave, account, region), stage_id in STAGE_IDS.items():
         line = next(line for line in out.splitlines() if f"{stage_id}-FlagsDemo" in line)

@@ -15,7 +15,9 @@ Checks (:mod:`.rule`, which runs :mod:`.checker`; :mod:`.variants`)
 Evaluation (:mod:`.evaluate`)
     ``FlagEvaluator(flag_key, variants)`` (or ``.from_json(flag_key, variants_json)``) compiles a
     flag's variants once; ``.evaluate(context) -> Evaluation`` encodes the context first, and
-    ``.evaluate_encoded(text_context)`` takes text as the Agent receives it. ``Evaluation.variant``
+    ``.evaluate_encoded(text_context)`` takes text as the Agent receives it, ``.evaluate_local(context)``
+    reads any string as a source evaluating in process does; only the keys the rules read
+    (``.keys``, :func:`context_keys`) are looked at. ``Evaluation.variant``
     is the variant's name and ``Evaluation.answer`` the Agent-shaped
     ``{"_variant": name, "enabled": bool, ...values only when enabled}``.
     ``Profile.evaluate(environment, flag, context)`` does this for a catalogue flag.
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
         Split,
         check_rule,
         compile_rule,
+        context_keys,
         ctx,
         parse_rule,
     )
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
 #: ``import appconfig_flags.model`` loads only :mod:`.rule` and the small modules below it; the parser, checker and evaluator load
 #: when a profile has variant rules or a caller evaluates one.
 _LAZY = {
-    "RuleCheck": ".checker", "check_rule": ".rule", "parse_rule": ".rule",
+    "RuleCheck": ".checker", "check_rule": ".rule", "parse_rule": ".rule", "context_keys": ".rule",
     "context_header": ".context", "encode_context": ".context",
     "Evaluation": ".evaluate", "FlagEvaluator": ".evaluate", "compile_rule": ".rule", "evaluate_variants": ".evaluate",
     "CATEGORIES": ".problem", "RuleProblem": ".problem",
@@ -89,6 +92,7 @@ __all__ = [
     "check_variant_rules",
     "compile_rule",
     "context_header",
+    "context_keys",
     "ctx",
     "encode_context",
     "evaluate_variants",

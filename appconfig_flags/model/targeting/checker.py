@@ -225,6 +225,11 @@ class _Checker:
                 self.bad("regex", f"the pattern does not compile: {exc}", pattern_node,
                          "check the brackets and escapes (a backslash is \\\\ inside a rule string)")
                 return None
+            risk = r.pattern_risk(pattern)
+            if risk is not None:
+                self.bad("regex", risk, pattern_node, "anchor the pattern with ^…$ and drop the nested quantifier: "
+                         "a served rule with this pattern is not evaluated")
+                return None
             if _not_re2().search(pattern):
                 self.warnings.append(_Finding(
                     "regex-dialect", "the pattern uses lookaround or a backreference, which RE2-style engines lack",
@@ -407,7 +412,16 @@ def _check_text(text: str, context: tuple[tuple[str, str], ...] | None, build: A
         checker.problems += [_Finding(p.rule, p.message, 0) for p in exc.problems]
     if checker.problems:
         return None, tuple(checker.problems), tuple(checker.warnings)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = rule  # A declaration only adds problems: the rule is the same without one.
     return rule, (), tuple(checker.warnings)
+
+
+#: Rules parsed without problems, by text, whatever declaration they were checked against: a client's first poll
+#: reuses what the catalogue's checks parsed moments before (``_check_text`` keys its cache by the declaration too).
+_PARSED: dict[str, Any] = {}
+_PARSED_MAX = 16384
 
 
 def _declaration_key(context: ContextDeclaration | None) -> tuple[tuple[str, str], ...] | None:
@@ -437,6 +451,8 @@ def parse_rule_text(text: str, *, build: Any, context: ContextDeclaration | None
     """The rule objects of ``text`` (built with ``build``); :class:`FlagValidationError` listing every problem otherwise."""
     if not isinstance(text, str):
         raise TypeError(f"rule text is a str, got {type(text).__name__}")
+    if context is None and (parsed := _PARSED.get(text)) is not None:
+        return parsed
     result = check_rule_text(text, build=build, context=context)
     if result.rule is None:
         raise FlagValidationError(result.problems, subject=f"rule {text[:60]!r}")

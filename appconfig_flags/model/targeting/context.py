@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -36,6 +36,10 @@ _KINDS: dict[type, str] = {str: "string", int: "number", float: "number", Decima
                            datetime: "timestamp"}
 DECLARABLE_TYPES = tuple(_KINDS)
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The longest context text a rule reads (Policy: AppConfig documents no limit for context values; this is its
+#: limit for a flag's string values, "AWS.AppConfig.FeatureFlags" type reference). It bounds what a ``matches``
+#: pattern costs per read (docs/targeting.md).
+VALUE_MAX = 1024
 #: Keys already checked, so that a read checks each key's spelling once (bounded: keys are few).
 _GOOD_KEYS: set[str] = set()
 _GOOD_KEYS_MAX = 10_000
@@ -70,8 +74,11 @@ def encode_value(key: str, value: object) -> str:
     if kind is str:
         # isascii + isprintable: 0x20-0x7E, checked in C (a regular expression costs more per read).
         text: str = value  # type: ignore[assignment]
-        if text.isascii() and text.isprintable() and text and "," not in text and text[0] != " " != text[-1]:
+        if text.isascii() and text.isprintable() and text and "," not in text and text[0] != " " != text[-1] \
+                and len(text) <= VALUE_MAX:
             return text
+        if len(text) > VALUE_MAX:
+            raise ValueError(f"context {key!r}: {len(text)} characters, more than the {VALUE_MAX} a context value may have")
         raise ValueError(f"context {key!r}: {value!r} cannot be sent in the Context header: values are "
                          "non-empty visible ASCII, spaces inside only, and no ','")
     if kind is bool:
@@ -104,10 +111,61 @@ def encode_context(context: Mapping[str, object]) -> dict[str, str]:
             if len(_GOOD_KEYS) < _GOOD_KEYS_MAX:
                 _GOOD_KEYS.add(key)
         if type(value) is str and value.isascii() and value.isprintable() and value and "," not in value \
-                and value[0] != " " != value[-1]:
+                and value[0] != " " != value[-1] and len(value) <= VALUE_MAX:
             out[key] = value  # The commonest case, without a call: see encode_value.
         else:
             out[key] = encode_value(key, value)
+    return out
+
+
+def encode_for_header(context: Mapping[str, object], keys: Iterable[str]) -> dict[str, str]:
+    """The ``keys`` of ``context`` a flag's rules read, as the Agent receives them; absent and ``None`` values left out.
+
+    ``ValueError`` (from :func:`encode_value`) for a value of one of ``keys`` the header cannot carry;
+    values of other keys are not looked at.
+    """
+    out: dict[str, str] = {}
+    get = context.get
+    for key in keys:
+        value = get(key)
+        if value is None:
+            continue
+        if type(value) is str and value.isascii() and value.isprintable() and value and "," not in value \
+                and value[0] != " " != value[-1] and len(value) <= VALUE_MAX:
+            out[key] = value
+        else:
+            out[key] = encode_value(key, value)
+    return out
+
+
+def local_value(key: str, value: object) -> str:
+    """One context value as the text a rule evaluated in this process reads; ``ValueError`` when no rule can read it.
+
+    Any string of at most :data:`VALUE_MAX` characters (non-ASCII, commas and edge spaces included: no
+    header carries it), and the values :func:`encode_value` takes: numbers, booleans, aware datetimes.
+    """
+    if isinstance(value, str) and type(value) is str:
+        if len(value) <= VALUE_MAX:
+            return value
+        raise ValueError(f"context {key!r}: {len(value)} characters, more than the {VALUE_MAX} a context "
+                         "value may have")
+    if isinstance(value, str):  # a str subclass (an enum member): its text
+        return local_value(key, str.__str__(value))
+    return encode_value(key, value)
+
+
+def encode_local(context: Mapping[str, object], keys: Iterable[str]) -> dict[str, str]:
+    """The ``keys`` of ``context`` a flag's rules read, as text for evaluation in this process (:func:`local_value`).
+
+    Absent and ``None`` values are left out; values of other keys are not looked at, whatever their type.
+    """
+    out: dict[str, str] = {}
+    get = context.get
+    for key in keys:
+        value = get(key)
+        if value is None:
+            continue
+        out[key] = value if type(value) is str and len(value) <= VALUE_MAX else local_value(key, value)
     return out
 
 

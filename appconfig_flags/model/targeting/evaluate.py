@@ -4,8 +4,11 @@ Semantics ("Understanding multi-variant feature flag rules", "Retrieving basic a
 feature flags" in the AppConfig user guide), and the Policy where AWS is silent:
 
 * variants are tried in order; the first whose rule holds wins; the default (last, no rule) otherwise;
-* the context is encoded first (:func:`~.context.encode_context`), so rules see exactly the text
-  the Agent would receive; the constant's type decides how that text is read: a number
+* only the keys the flag's rules read are looked at (:attr:`FlagEvaluator.keys`): a value no rule
+  reads (a list, a mapping) changes nothing; :meth:`FlagEvaluator.evaluate` encodes the keys read as
+  the Agent receives them (:func:`~.context.encode_for_header`), so rules see exactly that text, and
+  :meth:`FlagEvaluator.evaluate_local` as a source evaluating in process does (any string, no header:
+  :func:`~.context.encode_local`); the constant's type decides how that text is read: a number
   (``"100" > 65``, exactly, ``"1.10" < 1.8``), ``true``/``false``, a timestamp (an instant; no
   offset is UTC), or the text itself;
 * a missing key makes its test false, ``split`` included; ``not`` is plain negation, so
@@ -28,8 +31,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ..attributes import value_to_json
-from .context import encode_context
-from .rule import Test, compile_rule, parse_rule
+from .context import encode_for_header, encode_local
+from .rule import Test, compile_rule, context_keys, parse_rule
 
 # compile_rule and Test moved to .rule (Rule.evaluate runs them); exported here too.
 __all__ = ["Evaluation", "FlagEvaluator", "Test", "compile_rule", "evaluate_variants"]
@@ -64,7 +67,7 @@ class FlagEvaluator:
     a bad one raises :class:`~appconfig_flags.model.FlagValidationError`.
     """
 
-    __slots__ = ("_default", "_tests", "flag_key")
+    __slots__ = ("_default", "_tests", "flag_key", "keys")
 
     def __init__(self, flag_key: str, variants: Sequence[Any]) -> None:
         if not variants:
@@ -72,14 +75,18 @@ class FlagEvaluator:
         self.flag_key = flag_key
         outcomes = [_outcome(v.name, v.enabled, v.values) for v in variants]
         tests: list[tuple[Test, Evaluation]] = []
+        keys: set[str] = set()
         for variant, outcome in zip(variants[:-1], outcomes):
             rule = variant.rule
             if rule is None or rule == "":
                 continue  # A default before the last is refused by the model; here it never matches.
             parsed = parse_rule(rule) if isinstance(rule, str) else rule
+            keys |= context_keys(parsed)
             tests.append((compile_rule(parsed, flag_key), outcome))
         self._tests = tuple(tests)
         self._default = outcomes[-1]
+        #: The context keys the rules read, sorted: nothing else of a context changes the answer.
+        self.keys: tuple[str, ...] = tuple(sorted(keys))
 
     @classmethod
     def from_json(cls, flag_key: str, variants: Sequence[Mapping[str, Any]]) -> FlagEvaluator:
@@ -98,12 +105,29 @@ class FlagEvaluator:
         evaluator = cls.__new__(cls)
         evaluator.flag_key = flag_key
         evaluator._tests = ()
+        evaluator.keys = ()
         evaluator._default = _outcome(None, bool(value.enabled), value.values)
         return evaluator
 
+    @property
+    def default(self) -> Evaluation:
+        """What a context no rule matches gets: the default variant (the last)."""
+        return self._default
+
+    @property
+    def has_rules(self) -> bool:
+        """Whether some variant has a rule (``False``: every context gets the default)."""
+        return bool(self._tests)
+
     def evaluate(self, context: Mapping[str, object] | None = None) -> Evaluation:
-        """The variant ``context`` gets; ``ValueError`` when a context value cannot be encoded."""
-        return self.evaluate_encoded(encode_context(context) if context else {})
+        """The variant ``context`` gets, as the Agent answers; ``ValueError`` when a value a rule reads cannot be
+        sent in the ``Context`` header (values of keys no rule reads are not looked at)."""
+        return self.evaluate_encoded(encode_for_header(context, self.keys) if context and self.keys else {})
+
+    def evaluate_local(self, context: Mapping[str, object] | None = None) -> Evaluation:
+        """The variant ``context`` gets when evaluated in this process: any string a rule reads is taken as is;
+        ``ValueError`` only for a value a rule reads that no rule can compare (a list, a naive datetime...)."""
+        return self.evaluate_encoded(encode_local(context, self.keys) if context and self.keys else {})
 
     def evaluate_encoded(self, context: Mapping[str, str]) -> Evaluation:
         """The variant for context text as the Agent receives it (key → text)."""

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..problems import FlagValidationError, Problem
-from .context import encode_context, read_number
+from .context import encode_for_header, read_number
 from .syntax import (
     COMPARISONS,
     INT64_MAX,
@@ -43,6 +43,7 @@ from .syntax import (
     constant_problem,
     is_name,
     is_number,
+    pattern_risk,
     render_constant,
 )
 from .timestamps import read_context_timestamp
@@ -54,8 +55,26 @@ if TYPE_CHECKING:
 # The vocabulary (from .syntax) is exported here too: it was defined in this module before syntax.py.
 __all__ = ["COMPARISONS", "INT64_MAX", "INT64_MIN", "NAME", "OPERATORS", "ORDERINGS", "PCT_MAX", "TEXT_TESTS", "And",
            "Compare", "Constant", "ContextKey", "Exists", "In", "Matches", "Not", "Or", "Rule", "Split", "Test",
-           "check_rule", "compile_rule", "constant_problem", "ctx", "is_name", "is_number", "parse_rule",
-           "render_constant"]
+           "check_rule", "compile_rule", "constant_problem", "context_keys", "ctx", "is_name", "is_number", "parse_rule",
+           "pattern_risk", "render_constant"]
+
+
+def context_keys(rule: Rule) -> frozenset[str]:
+    """The context keys ``rule`` reads (``$key``, ``key::"…"``, ``by::$key``)."""
+    return _keys(rule)
+
+
+@lru_cache(maxsize=4096)
+def _keys(rule: Rule) -> frozenset[str]:
+    if isinstance(rule, (Compare, In, Matches, Exists)):
+        return frozenset((rule.key,))
+    if isinstance(rule, Split):
+        return frozenset((rule.by,))
+    if isinstance(rule, Not):
+        return _keys(rule.operand)
+    if isinstance(rule, (And, Or)):
+        return frozenset().union(*map(_keys, rule.operands))
+    raise TypeError(f"not a rule: {rule!r}")
 
 
 def _refuse(category: str, message: str, value: Any) -> FlagValidationError:
@@ -115,9 +134,9 @@ class Rule:
         """Whether this rule holds for ``context`` (encoded first, as AppConfig Agent would receive it).
 
         ``flag_key`` salts a ``split`` without a seed; ``ValueError`` when such a split needs it, or
-        when a context value cannot be encoded (:func:`~.context.encode_context`).
+        when a value the rule reads cannot be encoded (:func:`~.context.encode_for_header`); other keys are not read.
         """
-        return compile_rule(self, flag_key)(encode_context(context or {}))
+        return compile_rule(self, flag_key)(encode_for_header(context or {}, context_keys(self)))
 
     # -- builders -------------------------------------------------------------------------------
     @staticmethod
@@ -258,6 +277,8 @@ class Matches(Rule):
             re.compile(self.pattern)
         except re.error as exc:
             raise _refuse("regex", f"the pattern does not compile: {exc}", self.pattern) from None
+        if (risk := pattern_risk(self.pattern)) is not None:
+            raise _refuse("regex", risk, self.pattern)
 
     def _identity(self) -> tuple[object, ...]:
         return (self.key, self.pattern)

@@ -89,3 +89,17 @@ def render_constant(value: Constant) -> str:
     if kind is datetime:
         return format_timestamp(value)  # type: ignore[arg-type]
     return repr(value)  # Not a constant: rendered so that the checker can say why.
+
+
+def pattern_risk(pattern: str) -> str | None:
+    """Why a ``matches`` pattern could make a read slow (exponential or high-polynomial time), or ``None``.
+
+    The analysis attribute constraints get (:mod:`~appconfig_flags.model.patterns`): with context values of
+    at most :data:`~.context.VALUE_MAX` characters, an accepted pattern costs a read milliseconds at most.
+    """
+    from ..patterns import backtracking_risk  # only for a rule with matches: the analysis stays out of start-up
+
+    try:
+        return backtracking_risk(pattern)
+    except RecursionError:
+        return "the pattern nests too deeply to be analysed; flatten it"

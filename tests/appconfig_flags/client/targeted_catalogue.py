@@ -43,7 +43,7 @@ LAYOUT = Flag(
     },
 )
 
-TARGETED = Profile("CheckoutFlags", (BITCOIN, LAYOUT), environments=("Beta", "Production"),
+TARGETED = Profile("CheckoutFlags", (BITCOIN, LAYOUT), application="FlagsDemo", environments=("Beta", "Production"),
                    context={"tier": str, "country": str, "userId": str})
 
 PROFILES = (TARGETED,)

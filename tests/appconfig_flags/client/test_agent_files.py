@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from appconfig_flags.agent_files import main, write_agent_files
+from appconfig_flags import cli
+from appconfig_flags.agent_files import write_agent_files
 from appconfig_flags.client.ion import read_ion
-from appconfig_flags.model import retrieval_form
+from appconfig_flags.model import Profile, retrieval_form
 
 from .targeted_catalogue import TARGETED
 
@@ -23,7 +24,7 @@ ION_SUFFIX = ".application%ion%type=AWS.AppConfig.FeatureFlags"
 
 def test_writes_one_file_per_environment_in_ion_where_flags_have_variants(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--out", str(tmp_path / "agent-local")]) == 0
+    assert cli.main(["agent-files", "--out", str(tmp_path / "agent-local")]) == 0
     printed = capsys.readouterr().out.splitlines()
     files = sorted(p.name for p in (tmp_path / "agent-local").iterdir())
     assert sorted(Path(p).name for p in printed) == files
@@ -45,7 +46,7 @@ def test_an_environment_without_variants_gets_retrieval_form_json(tmp_path: Path
 
 def test_writing_one_form_removes_the_other(tmp_path: Path) -> None:
     (tmp_path / "FlagsDemo:Beta:CheckoutFlags.json").write_text("{}")
-    main(["--out", str(tmp_path), "--env", "Beta"])
+    cli.main(["agent-files", "--out", str(tmp_path), "--env", "Beta"])
     assert [p.name for p in tmp_path.iterdir()] == [f"FlagsDemo:Beta:CheckoutFlags{ION_SUFFIX}"]
     (tmp_path / f"FlagsDemo:Production:CheckoutFlags{ION_SUFFIX}").write_text("$ion_1_0\n")
     write_agent_files(tmp_path, environments=["Production"], profiles=[TARGETED])  # no variants there: JSON
@@ -54,7 +55,7 @@ def test_writing_one_form_removes_the_other(tmp_path: Path) -> None:
 
 
 def test_env_selects_one_environment(tmp_path: Path) -> None:
-    main(["--out", str(tmp_path), "--env", "Production"])
+    cli.main(["agent-files", "--out", str(tmp_path), "--env", "Production"])
     (only,) = tmp_path.iterdir()
     assert only.name == f"FlagsDemo:Production:CheckoutFlags{ION_SUFFIX}"
     bitcoin, layout = read_ion(only.read_text())
@@ -64,18 +65,25 @@ def test_env_selects_one_environment(tmp_path: Path) -> None:
 
 
 def test_an_unknown_environment_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["--out", str(tmp_path), "--env", "Gamma"])
-    assert "invalid choice: 'Gamma'" in capsys.readouterr().err
+    assert cli.main(["agent-files", "--out", str(tmp_path), "--env", "Gamma"]) == 2
+    assert capsys.readouterr().err == ("error: --env 'Gamma' is not an environment of the catalogue (its environments: "
+                                       "Beta, Production)\n")
 
 
 def test_the_catalogue_is_named_not_imported_by_the_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Installed in a service, the command has no `flags` package of ours: it reads the one it is given.
     source = (Path(__file__).resolve().parents[3] / "appconfig_flags" / "agent_files.py").read_text()
     assert "from flags" not in source and "import flags" not in source
-    with pytest.raises(SystemExit):
-        main(["--out", str(tmp_path), "--catalogue", "no_such_catalogue"])
-    assert "cannot read PROFILES from the catalogue 'no_such_catalogue'" in capsys.readouterr().err
-    assert main(["--out", str(tmp_path), "--catalogue", "tests.appconfig_flags.client.targeted_catalogue",
-                 "--env", "Production"]) == 0
+    assert cli.main(["agent-files", "--out", str(tmp_path), "--catalogue", "no_such_catalogue"]) == 2
+    assert "cannot import the catalogue 'no_such_catalogue'" in capsys.readouterr().err
+    assert cli.main(["agent-files", "--out", str(tmp_path), "--catalogue",
+                     "tests.appconfig_flags.client.targeted_catalogue", "--env", "Production"]) == 0
     assert [p.name for p in tmp_path.iterdir()] == ["FlagsDemo:Production:CheckoutFlags.json"]
+
+
+def test_a_profile_naming_no_application_is_refused_without_writing(tmp_path: Path) -> None:
+    nameless = Profile("CheckoutFlags", TARGETED.flags, environments=TARGETED.environments)
+    with pytest.raises(ValueError, match="profile 'CheckoutFlags' names no application"):
+        write_agent_files(tmp_path / "out", profiles=[nameless])
+    assert [p.name for p in write_agent_files(tmp_path, profiles=[nameless], application="Shop",
+                                              environments=["Production"])] == ["Shop:Production:CheckoutFlags.json"]

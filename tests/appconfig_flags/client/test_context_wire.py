@@ -72,6 +72,7 @@ def test_reads_without_context_and_reads_of_basic_flags_send_nothing(agent: Fake
     ({"tier": "g\u00f6ld"}, None, "cannot be sent in the Context header"),
     ({"bad key": "x"}, None, "keys match"),
     ({"tier": ["gold"]}, None, "is a list"),
+    ({"tier": "g" * 1025}, None, "more than the 1024"),
     ({"tier": "gold"}, "a,b", "Entity-Id is 1 to 2048 characters"),
     ({"tier": "gold"}, "x" * 2049, "Entity-Id is 1 to 2048 characters"),
     ({"tier": "gold"}, "", "Entity-Id is 1 to 2048 characters"),

@@ -62,11 +62,26 @@ def test_production_has_no_variants_so_the_context_changes_nothing() -> None:
     assert client.get(BITCOIN, GOLD).variant is None
 
 
-def test_a_bad_context_is_the_declared_default_with_the_reason_never_an_exception() -> None:
+def test_a_bad_value_a_rule_reads_is_the_declared_default_with_the_reason_never_an_exception() -> None:
     client = started(FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False))
-    state = client.get(BITCOIN, {"tier": "gold", "when": object()})
-    assert state.resolution is Resolution.INVALID_CONTEXT and "context 'when'" in (state.error or "")
+    state = client.get(BITCOIN, {"tier": ["gold"], "when": object()})
+    assert state.resolution is Resolution.INVALID_CONTEXT and "context 'tier'" in (state.error or "")
     assert not state.enabled and state.value("default-currency") == "USD"
+
+
+def test_values_no_rule_of_the_flag_reads_change_nothing() -> None:
+    client = started(FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False))
+    state = client.get(BITCOIN, {"tier": "gold", "when": object(), "tags": ["a"], "fn": "Sulisław", "x": "a,b"})
+    assert (state.resolution, state.variant) == (Resolution.SERVED, "gold-tier-discount")
+
+
+def test_in_process_a_rule_reads_any_text_the_agent_header_could_not_carry() -> None:
+    client = started(FlagsClient(LocalSource(TARGETED, "Beta"), catalogue=TARGETED, background=False))
+    for text in ("gold,platinum", " gold", "göld", ""):
+        state = client.get(BITCOIN, {"tier": text})
+        assert (state.resolution, state.variant) == (Resolution.SERVED, "standard-discount"), text
+    too_long = client.get(BITCOIN, {"tier": "g" * 1025})
+    assert too_long.resolution is Resolution.INVALID_CONTEXT and "more than the 1024" in (too_long.error or "")
 
 
 def test_the_watched_catalogue_evaluates_variants(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_a_flag_key_resolves_to_enabled(provider: AppConfigProvider) -> None:
     ("resolve_boolean_details", "checkout-regions.strict", False, True),
     ("resolve_object_details", "checkout-regions.codes", [], ["US", "CA"]),
     ("resolve_object_details", "checkout-regions.limits", [], [1, 2.5]),
-    ("resolve_object_details", KEY, {}, CONTENT[KEY]),
+    ("resolve_object_details", KEY, {}, {k: v for k, v in CONTENT[KEY].items() if k != "enabled"}),
 ])
 def test_flag_dot_attribute_resolves_the_attribute(
         provider: AppConfigProvider, method: str, key: str, default: object, expected: object) -> None:
@@ -96,6 +96,24 @@ def test_unknown_or_mistyped_flags_return_the_default_with_an_error_code(
 def test_an_attribute_of_a_disabled_flag_is_the_default_with_reason_disabled(provider: AppConfigProvider) -> None:
     details = provider.resolve_string_details("old-flag.colour", "blue")
     assert (details.value, details.reason, details.error_code) == ("blue", Reason.DISABLED, None)
+
+
+def test_an_object_read_is_the_attributes_without_enabled_or_variant(provider: AppConfigProvider) -> None:
+    details = provider.resolve_object_details("checkout-regions", {})
+    assert (details.value, details.reason) == ({"codes": ["US", "CA"], "limits": [1, 2.5], "strict": True}, Reason.STATIC)
+
+
+def test_a_disabled_flag_read_as_an_object_is_the_default_with_reason_disabled(provider: AppConfigProvider) -> None:
+    details = provider.resolve_object_details("old-flag", {"a": 1})
+    assert (details.value, details.reason, details.error_code) == ({"a": 1}, Reason.DISABLED, None)
+
+
+def test_a_flag_without_attributes_read_as_an_object_is_a_type_mismatch(clock: FakeClock) -> None:
+    client = FlagsClient(ScriptedSource(Snapshot.from_retrieval_form({"kill-switch": {"enabled": True}})),
+                         background=False, clock=clock)
+    client.poll()
+    details = AppConfigProvider(client).resolve_object_details("kill-switch", {"a": 1})
+    assert (details.value, details.reason, details.error_code) == ({"a": 1}, Reason.ERROR, ErrorCode.TYPE_MISMATCH)
 
 
 def test_nothing_loaded_is_provider_not_ready(clock: FakeClock) -> None:

@@ -53,11 +53,18 @@ def test_no_context_gives_the_variant_for_no_context() -> None:
     assert (details.value, details.variant) == (True, "standard-discount")
 
 
-def test_a_context_it_cannot_send_is_invalid_context_with_the_callers_default() -> None:
+def test_a_value_a_rule_reads_but_cannot_compare_is_invalid_context_with_the_callers_default() -> None:
+    details = beta_provider().resolve_integer_details(f"{BITCOIN}.bitcoin-discount-percentage", 7,
+                                                      EvaluationContext(attributes={"tier": ["gold"]}))
+    assert (details.value, details.error_code, details.reason) == (7, ErrorCode.INVALID_CONTEXT, Reason.ERROR)
+    assert "is a list" in (details.error_message or "")
+
+
+def test_in_process_text_no_header_could_carry_is_compared_as_it_is() -> None:
     details = beta_provider().resolve_integer_details(f"{BITCOIN}.bitcoin-discount-percentage", 7,
                                                       EvaluationContext(attributes={"tier": "a,b"}))
-    assert (details.value, details.error_code, details.reason) == (7, ErrorCode.INVALID_CONTEXT, Reason.ERROR)
-    assert "cannot be sent in the Context header" in (details.error_message or "")
+    assert (details.value, details.variant, details.reason, details.error_code) == (
+        5, "standard-discount", Reason.DEFAULT, None)
 
 
 def test_through_the_agent_the_targeting_key_can_be_the_entity_id() -> None:
@@ -71,7 +78,8 @@ def test_through_the_agent_the_targeting_key_can_be_the_entity_id() -> None:
         details = provider.resolve_integer_details(f"{BITCOIN}.bitcoin-discount-percentage", 0,
                                                    EvaluationContext("h-5d41", {"tier": "gold"}))
         headers = agent.requests[-1][1]
-        assert (headers["Context"], headers["Entity-Id"]) == ("tier=gold,userId=h-5d41", "h-5d41")
+        # userId (the targeting key) is no key this flag's rules read: only tier is sent.
+        assert (headers["Context"], headers["Entity-Id"]) == ("tier=gold", "h-5d41")
         assert (details.value, details.variant) == (10, "gold-tier-discount")
     finally:
         agent.close()

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from appconfig_flags import cli
 from appconfig_flags.experiments.assignments import Assignment, count_entities, parse_record, read_logs
-from appconfig_flags.experiments.counts import main
 
 
 def record(entity: str, treatment: str, *, run: int = 1, timestamp: str = "2026-11-20T10:15:00.000Z",
@@ -64,9 +64,21 @@ def write_layout(root: Path) -> None:
                                                      "treatmentKey": "c", "entityId": "u-1"}) + "\n")
 
 
+def test_a_file_destinations_lines_need_no_type(tmp_path: Path) -> None:
+    # "Retrieving experiment treatments": a file: line holds timestamp, treatmentKey and entityId only.
+    folder = tmp_path / "us-east-1" / "111122223333" / "abc1234" / "xyz9876"
+    folder.mkdir(parents=True)
+    (folder / "3_f00d.jsonl").write_text(json.dumps({"timestamp": "2026-01-01T00:00:00Z", "treatmentKey": "t1",
+                                                     "entityId": "u-1"}) + "\n")
+    reading = read_logs([tmp_path])
+    assert [(a.experiment_definition_id, a.run, a.treatment_key, a.entity_id) for a in reading.assignments] == [
+        ("xyz9876", 3, "t1", "u-1")]
+    assert parse_record('{"treatmentKey": "t1", "entityId": "u-1"}') is None  # elsewhere (stderr) the type says it
+
+
 def test_the_cli_prints_the_table_from_the_file_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_layout(tmp_path)
-    assert main([str(tmp_path)]) == 0
+    assert cli.main(["experiments", "counts", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "application  experiment  run  treatment  entities   share",
         "abc1234      xyz9876     1    c                 5   45.5%",
@@ -78,10 +90,10 @@ def test_the_cli_prints_the_table_from_the_file_layout(tmp_path: Path, capsys: p
 
 def test_the_cli_json_and_its_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_layout(tmp_path)
-    assert main([str(tmp_path), "--format", "json"]) == 0
+    assert cli.main(["experiments", "counts", str(tmp_path), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["records"], out["counts"][0]["treatment_key"], out["counts"][0]["entities"]) == (12, "c", 5)
     empty = tmp_path / "agent.stderr"
     empty.write_text("[appconfig agent] INFO started\n")
-    assert main([str(empty)]) == 1
-    assert main([str(tmp_path / "missing.jsonl")]) == 2
+    assert cli.main(["experiments", "counts", str(empty)]) == 1
+    assert cli.main(["experiments", "counts", str(tmp_path / "missing.jsonl")]) == 2

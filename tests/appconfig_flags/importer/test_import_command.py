@@ -59,7 +59,8 @@ def test_import_from_a_deployed_profile_reads_the_version_each_environment_serve
                      "--endpoint-url", fake.endpoint_url]) == 0
     text = capsys.readouterr().out
     assert text == import_documents("CheckoutFlags", {env: CHECKOUT_FLAGS.render(env) for env in ENVIRONMENTS},
-                                    source="AWS AppConfig (application FlagsDemo)")
+                                    source="AWS AppConfig (application FlagsDemo)", application="FlagsDemo")
+    assert "\nAPPLICATION = \"FlagsDemo\"\n" in text and "application=APPLICATION" in text
     called = {c.operation for c in fake.calls}
     assert called <= {"ListApplications", "ListConfigurationProfiles", "ListEnvironments", "ListDeployments",
                       "GetHostedConfigurationVersion"}  # read-only

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from appconfig_flags import cli
 from appconfig_flags.ops.control_plane import ControlPlane
 from flags import PROFILES
 from tests.fakes.appconfig_control_plane import FakeAppConfig
@@ -71,24 +72,20 @@ class Deployed:
         app, env, _ = self.ids(environment)
         return self.fake.applications[app].environments[env].monitors[0]["AlarmArn"]
 
-    def args(self, *extra: str) -> list[str]:
-        return ["--application", APP, "--environments", ",".join(ENVIRONMENTS), "--endpoint-url",
-                self.fake.endpoint_url, *extra]
+    def args(self, command: str, *extra: str) -> list[str]:
+        """``appconfig-flags COMMAND`` against the fake: the application and environments come from the catalogue."""
+        return [command, "--catalogue", "flags", "--endpoint-url", self.fake.endpoint_url, *extra]
 
     def status(self, *extra: str) -> Run:
-        from appconfig_flags.ops import status
-
         out, err = io.StringIO(), io.StringIO()
-        code = status.main(self.args(*extra), now=self.fake.now, stdout=out, stderr=err)
+        code = cli.main(self.args("status", *extra), now=self.fake.now, stdout=out, stderr=err)
         return Run(code, out.getvalue(), err.getvalue())
 
-    def emergency(self, *extra: str, answer: str = "") -> Run:
-        from appconfig_flags.ops import emergency
-
+    def emergency(self, command: str, *extra: str, answer: str = "") -> Run:
         out, err = io.StringIO(), io.StringIO()
         # Each wait between two checks of a deployment is one minute of the fake's clock.
-        code = emergency.main(self.args(*extra), now=self.fake.now, stdin=io.StringIO(answer), stdout=out, stderr=err,
-                              sleep=lambda seconds: self.fake.advance(minutes=1))
+        code = cli.main(self.args(command, *extra), now=self.fake.now, stdin=io.StringIO(answer), stdout=out,
+                        stderr=err, sleep=lambda seconds: self.fake.advance(minutes=1))
         return Run(code, out.getvalue(), err.getvalue())
 
 
@@ -106,3 +103,13 @@ def section(output: str, profile_in_environment: str) -> str:
     """The status block of e.g. ``CheckoutFlags in Production``."""
     blocks = output.split("\n\n")
     return next(b for b in blocks if b.startswith(profile_in_environment + "\n"))
+
+
+def catalogue_file(folder: Path, **options: object) -> str:
+    """A catalogue file holding the CheckoutFlags flags in a Profile with ``options`` (application, environments)."""
+    path = folder / "other_catalogue.py"
+    path.write_text("from appconfig_flags import Profile\n"
+                    "from flags.checkout import ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT\n"
+                    f"CHECKOUT_FLAGS = Profile('CheckoutFlags', (ALLOW_BITCOIN_AT_CHECKOUT, NEW_CHECKOUT_LAYOUT), "
+                    f"**{options!r})\n", encoding="utf-8")
+    return str(path)

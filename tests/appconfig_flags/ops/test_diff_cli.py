@@ -1,4 +1,4 @@
-"""``python -m appconfig_flags.ops.diff`` against a git repository built in the test.
+"""``appconfig-flags diff`` against a git repository built in the test.
 
 The catalogue at the ref is rendered by a child process from a temporary export: these tests check
 that the line a reviewer needs comes out, that the catalogue's code never enters this process, that
@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from appconfig_flags.ops.diff import main, promotion_order_from_cdk_json
+from appconfig_flags import cli
+from appconfig_flags.ops.catalogue import RenderedCatalogue
+from appconfig_flags.ops.diff import promotion_order
 
 ROOT = Path(__file__).resolve().parents[3]
 #: A catalogue module name of its own, so the test can tell whether it was imported here.
@@ -51,8 +53,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shutil.copytree(ROOT / "appconfig_flags", repo / "appconfig_flags", ignore=shutil.ignore_patterns("__pycache__"))
     (repo / CATALOGUE).mkdir()
     write_catalogue(repo, 5)
-    (repo / "cdk.json").write_text(json.dumps({"context": {"flagsdemo": {"environments": {
-        "Production": {"promoteAfter": "Beta"}, "Beta": {}}}}}))
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "discount 5")
@@ -67,7 +67,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(["--catalogue", CATALOGUE, *args])
+    status = cli.main(["diff", "--catalogue", CATALOGUE, *args])
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -112,7 +112,8 @@ def test_outside_a_git_repository_is_one_line_and_exit_2(tmp_path: Path, monkeyp
     outside = tmp_path / "plain"
     outside.mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    status, _, err = run(capsys, "--root", str(outside))
+    monkeypatch.chdir(outside)
+    status, _, err = run(capsys)
     assert status == 2
     assert err == f"error: {outside} is not in a git repository (a git ref is needed to compare with)\n"
 
@@ -124,7 +125,7 @@ def test_a_catalogue_that_fails_validation_at_the_ref_names_the_problem(
     write_catalogue(repo, 5)
     status, out, err = run(capsys)
     assert (status, out) == (2, "")
-    assert err.startswith("error: the catalogue 'shopflags' at HEAD does not load: FlagValidationError: ")
+    assert err.startswith("error: the catalogue 'shopflags' at HEAD does not load: invalid flags: ")
     assert "CheckoutFlags@Beta/allow-bitcoin-at-checkout/bitcoin-discount-percentage" in err
     assert "(got 150)" in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
@@ -134,7 +135,7 @@ def test_a_broken_working_tree_is_one_line_and_exit_2(repo: Path, capsys: pytest
     status, _, err = run(capsys)
     assert status == 2
     assert err == ("error: the catalogue 'shopflags' in the working tree does not load: "
-                   "ModuleNotFoundError: No module named 'nothing_like_this'\n")
+                   "ModuleNotFoundError: No module named 'nothing_like_this' (shopflags/__init__.py:1)\n")
 
 
 def test_what_the_catalogue_prints_does_not_spoil_the_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,12 +144,10 @@ def test_what_the_catalogue_prints_does_not_spoil_the_output(repo: Path, capsys:
     assert run(capsys, "--format", "json")[:2] == (0, "[]\n")
 
 
-def test_promotion_order_comes_from_cdk_json(tmp_path: Path) -> None:
-    cdk_json = tmp_path / "cdk.json"
-    cdk_json.write_text(json.dumps({"context": {"flagsdemo": {"environments": {
-        "Production": {"promoteAfter": "Gamma"}, "Gamma": {"promoteAfter": "Beta"}, "Beta": {}}}}}))
-    assert promotion_order_from_cdk_json(cdk_json) == ["Beta", "Gamma", "Production"]
-    assert promotion_order_from_cdk_json(tmp_path / "missing.json") == []
-    cdk_json.write_text(json.dumps({"context": {"flagsdemo": {"environments": {
-        "A": {"promoteAfter": "B"}, "B": {"promoteAfter": "A"}}}}}))
-    assert promotion_order_from_cdk_json(cdk_json) == []
+def test_the_promotion_order_is_the_profiles_order_of_environments() -> None:
+    def rendered(*environments: str) -> RenderedCatalogue:
+        return RenderedCatalogue({"P": {environment: {} for environment in environments}}, {}, {})
+
+    assert promotion_order(rendered("Beta", "Gamma", "Production"), rendered("Beta", "Production", "Omega")) == [
+        "Beta", "Gamma", "Production", "Omega"]
+    assert promotion_order(RenderedCatalogue({"P": {None: {}}}, {}, {})) == []

@@ -1,14 +1,18 @@
-"""make flags-revert and make flags-off end to end: boto3 against the local fake of AppConfig's control plane."""
+"""appconfig-flags revert and off end to end: boto3 against the local fake of AppConfig's control plane."""
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
+import pytest
+
+from appconfig_flags import cli
 from appconfig_flags.model.deployment import version_label as stack_version_label
 from appconfig_flags.ops.status import DRIFT, IN_SYNC
 from flags import CHECKOUT_FLAGS
 
-from .fake_aws import FLAG, Deployed, section
+from .fake_aws import FLAG, Deployed, catalogue_file, section
 
 
 def _start_canary(deployed: Deployed, environment: str, *, minutes_ago: float) -> int:
@@ -72,7 +76,7 @@ def test_revert_of_the_first_deployment_is_refused(deployed: Deployed) -> None:
     run = deployed.emergency("revert", "--environment", "Beta", "--yes")
     assert run.code == 1
     assert run.err == ("error: deployment #1 of CheckoutFlags in Beta is the first completed one: there is no earlier "
-                       "version to revert to; use make flags-off FLAG=... instead\n")
+                       "version to revert to; use appconfig-flags off --flag ... instead\n")
 
 
 def test_revert_twice_says_there_is_nothing_left_to_revert(deployed: Deployed) -> None:
@@ -115,7 +119,7 @@ def test_flags_off_deploys_a_copy_with_the_flag_disabled_and_status_then_reports
     assert "Deployment #2 started: version 3 (allow-bitcoin-at-checkout off) to Beta with AppConfig.AllAtOnce" in run.out
     assert "  deployment #2: BAKING, 100% of targets\n  deployment #2: COMPLETE, 100% of targets\n" in run.out
     assert "Complete: Beta serves version 3 (allow-bitcoin-at-checkout off); clients get it at their next poll" in run.out
-    assert "`make flags-revert ENV=Beta` to go back to version 1" in run.out
+    assert "`appconfig-flags revert --environment Beta` to go back to version 1" in run.out
     status = section(deployed.status().out, "CheckoutFlags in Beta")
     assert "complete: version 3 (deployment #2, AppConfig.AllAtOnce)" in status
     assert f"content:    {DRIFT}" in status
@@ -175,7 +179,7 @@ def test_flags_off_refuses_while_a_deployment_runs(deployed: Deployed) -> None:
     run = deployed.emergency("off", "--environment", "Production", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert ("deployment #2 of CheckoutFlags in Production (version 3) is DEPLOYING; AppConfig runs one deployment at "
-            "a time: stop it first (make flags-revert ENV=Production)") in run.err
+            "a time: stop it first (appconfig-flags revert --environment Production)") in run.err
     assert deployed.fake.operations("CreateHostedConfigurationVersion") == []
 
 
@@ -200,7 +204,7 @@ def test_bad_flag_and_environment_names_are_refused_before_any_call(deployed: De
                                       "allow-bitcoin-at-checkout, new-checkout-layout); pass --profile to switch off "
                                       "a flag only AppConfig has\n"))
     run = deployed.emergency("revert", "--environment", "Prod", "--yes")
-    assert (run.code, run.err) == (1, ("error: environment 'Prod' is not an environment of FlagsDemo (cdk.json names "
+    assert (run.code, run.err) == (1, ("error: environment 'Prod' is not an environment of FlagsDemo (the catalogue names "
                                       "Beta, Production)\n"))
     assert deployed.fake.calls == []
 
@@ -212,16 +216,35 @@ def test_a_flag_missing_from_the_deployed_version_is_refused(deployed: Deployed)
                                       "flags: allow-bitcoin-at-checkout, new-checkout-layout)\n"))
 
 
-def test_an_environment_missing_in_appconfig_is_refused(deployed: Deployed) -> None:
-    run = deployed.emergency("--environments", "Beta,Production,Gamma", "revert", "--environment", "Gamma", "--yes")
+def test_an_environment_missing_in_appconfig_is_refused(deployed: Deployed, tmp_path: Path) -> None:
+    catalogue = catalogue_file(tmp_path, application="FlagsDemo", environments=("Beta", "Production", "Gamma"))
+    run = deployed.emergency("revert", "--catalogue", catalogue, "--environment", "Gamma", "--yes")
     assert (run.code, run.err) == (1, ("error: environment 'Gamma' not found in application FlagsDemo in us-east-1 "
                                       "(it has: Beta, Production)\n"))
 
 
-def test_a_missing_application_is_refused(deployed: Deployed) -> None:
-    run = deployed.emergency("--application", "Nope", "off", "--environment", "Beta", "--flag", FLAG, "--yes")
+def test_a_missing_application_is_refused(deployed: Deployed, tmp_path: Path) -> None:
+    catalogue = catalogue_file(tmp_path, application="Nope", environments=("Beta", "Production"))
+    run = deployed.emergency("off", "--catalogue", catalogue, "--environment", "Beta", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert run.err.startswith("error: application 'Nope' not found in AppConfig in us-east-1")
+
+
+def test_an_environment_the_catalogue_does_not_name_is_refused_before_any_call(deployed: Deployed) -> None:
+    run = deployed.emergency("revert", "--environment", "Gamma", "--yes")
+    assert (run.code, run.err) == (1, ("error: environment 'Gamma' is not an environment of FlagsDemo (the catalogue "
+                                       "names Beta, Production)\n"))
+    assert deployed.fake.calls == []
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"environments": ("Beta", "Production")}, "profile(s) CheckoutFlags of the catalogue"),
+    ({"application": "FlagsDemo"}, "the catalogue's profiles of FlagsDemo name no environments"),
+])
+def test_a_catalogue_without_its_application_or_environments_is_one_line(
+        deployed: Deployed, tmp_path: Path, options: dict[str, object], message: str) -> None:
+    run = deployed.emergency("revert", "--catalogue", catalogue_file(tmp_path, **options), "--environment", "Beta")
+    assert run.code == 1 and run.err.startswith(f"error: {message}") and run.err.count("\n") == 1
 
 
 # -- alarms ---------------------------------------------------------------------------------------------
@@ -237,8 +260,7 @@ def test_flags_off_refuses_while_an_alarm_fires_naming_it_and_the_option(deploye
     run = deployed.emergency("off", "--environment", "Beta", "--flag", FLAG, "--yes")
     assert run.code == 1
     assert run.err == ("error: FlagsDemo-Beta-errors (ALARM) of Beta is in ALARM, so AppConfig would roll this "
-                       "deployment back at once; to switch allow-bitcoin-at-checkout off anyway, pass --override-alarms "
-                       "(make flags-off ... OVERRIDE_ALARMS=1): it detaches Beta's monitors for this one deployment "
+                       "deployment back at once; to switch allow-bitcoin-at-checkout off anyway, pass --override-alarms: it detaches Beta's monitors for this one deployment "
                        "and restores them after; nothing was changed\n")
     for operation in ("CreateHostedConfigurationVersion", "StartDeployment", "UpdateEnvironment"):
         assert deployed.fake.operations(operation) == []
@@ -282,8 +304,6 @@ def test_the_override_restores_the_monitors_when_the_deployment_cannot_start(dep
 
 
 def test_the_override_restores_the_monitors_when_interrupted(deployed: Deployed) -> None:
-    from appconfig_flags.ops import emergency
-
     deployed.fake.set_alarm_state(deployed.alarm_of("Beta"), "ALARM")
     app, env, _ = deployed.ids("Beta")
     before = list(deployed.fake.applications[app].environments[env].monitors)
@@ -293,20 +313,18 @@ def test_the_override_restores_the_monitors_when_interrupted(deployed: Deployed)
 
     deployed.fake.add_strategy("FlagsOps.AllAtOnceNoBake", duration=1, bake=0)  # still deploying at the first check
     out, err = io.StringIO(), io.StringIO()
-    code = emergency.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms"),
-                          stdout=out, stderr=err, sleep=interrupt)
+    code = cli.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes", "--override-alarms"),
+                    stdout=out, stderr=err, sleep=interrupt)
     assert code == 130 and err.getvalue() == "interrupted\n"
     assert deployed.fake.applications[app].environments[env].monitors == before
     assert "Restored the 1 monitor(s) of Beta" in out.getvalue()
 
 
 def test_a_deployment_rolled_back_by_an_alarm_fails_the_command_with_the_reason(deployed: Deployed) -> None:
-    from appconfig_flags.ops import emergency
-
     alarm = deployed.alarm_of("Beta")
     out, err = io.StringIO(), io.StringIO()
-    code = emergency.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes"), stdout=out,
-                          stderr=err, sleep=lambda seconds: deployed.fake.set_alarm_state(alarm, "ALARM"))
+    code = cli.main(deployed.args("off", "--environment", "Beta", "--flag", FLAG, "--yes"), stdout=out,
+                    stderr=err, sleep=lambda seconds: deployed.fake.set_alarm_state(alarm, "ALARM"))
     assert code == 1
     assert err.getvalue() == ("error: AppConfig rolled back deployment #2 (version 3 (allow-bitcoin-at-checkout off)) "
                               "because an alarm fired (FlagsDemo-Beta-errors (ALARM)): it is NOT served; Beta serves "

@@ -7,10 +7,10 @@ from typing import Any
 import boto3
 import pytest
 
+from appconfig_flags import cli
 from appconfig_flags.ops.experiments import (
     ExperimentOpsError,
     experiment_run_lines,
-    main,
     raise_exposure,
     start_run,
     stop_run,
@@ -94,24 +94,22 @@ def test_a_second_run_while_one_runs_is_appconfigs_conflict(defined: Deployed, c
 
 
 def test_the_cli(defined: Deployed, client: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["--application", APP]
-    assert main([*base, "start", EXPERIMENT, "--exposure", "25", "--override", "qa-1=t1"], client=client) == 0
+    assert main(["start", EXPERIMENT, "--exposure", "25", "--override", "qa-1=t1"], client=client) == 0
     assert capsys.readouterr().out.startswith(f"experiment {EXPERIMENT} (flag {FLAG}) run 1: RUNNING at 25% exposure")
-    assert main([*base, "raise", EXPERIMENT, "--exposure", "10"], client=client) == 1
+    assert main(["raise", EXPERIMENT, "--exposure", "10"], client=client) == 1
     assert "AppConfig only raises it" in capsys.readouterr().err
-    assert main([*base, "raise", EXPERIMENT, "--exposure", "30"], client=client) == 0
-    assert main([*base, "status"], client=client) == 0
+    assert main(["raise", EXPERIMENT, "--exposure", "30"], client=client) == 0
+    assert main(["status"], client=client) == 0
     assert "RUNNING at 30% exposure" in capsys.readouterr().out
-    assert main([*base, "stop", EXPERIMENT, "--summary", "done", "--reasons-not-to-launch", "no lift"],
+    assert main(["stop", EXPERIMENT, "--summary", "done", "--reasons-not-to-launch", "no lift"],
                 client=client) == 0
     assert ": DONE (was at 30% exposure)" in capsys.readouterr().out
-    assert main([*base, "start", EXPERIMENT, "--exposure", "5", "--override", "qa-1"], client=client) == 1
+    assert main(["start", EXPERIMENT, "--exposure", "5", "--override", "qa-1"], client=client) == 1
     assert "--override takes ENTITY=TREATMENT" in capsys.readouterr().err
 
 
 def test_the_cli_builds_its_boto3_client_from_the_endpoint(defined: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--application", APP, "--region", "us-east-1", "--endpoint-url", defined.fake.endpoint_url, "status"]
-    assert main(args) == 0
+    assert cli.main(["experiments", "status", "--region", "us-east-1", "--endpoint-url", defined.fake.endpoint_url]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"experiment {EXPERIMENT} (flag {FLAG}): defined, no run", f"experiment other (flag {FLAG}): defined, no run"]
     assert defined.fake.operations("ListExperimentDefinitions")
@@ -150,3 +148,8 @@ def test_flags_status_lists_the_runs_after_the_environments(defined: Deployed, c
     tail = run.out.rsplit("\n\n", 1)[1].splitlines()
     assert tail[0].startswith(f"experiment {EXPERIMENT} (flag {FLAG}) run 1: RUNNING at 50% exposure, started ")
     assert tail[1:] == [f"experiment other (flag {FLAG}): defined, no run"]
+
+
+def main(argv: list[str], **injected: Any) -> int:
+    """``appconfig-flags experiments ARGV`` with the catalogue's application (``FlagsDemo``, pyproject.toml)."""
+    return cli.main(["experiments", argv[0], "--catalogue", "flags", *argv[1:]], **injected)

@@ -12,7 +12,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from appconfig_flags.ops.control_plane import stack_version_label
 from flags import CHECKOUT_FLAGS
 from tests.fakes.appconfig_control_plane import FakeAppConfig, service_model
 

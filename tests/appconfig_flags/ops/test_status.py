@@ -1,4 +1,4 @@
-"""make flags-status end to end: boto3 against the local fake of AppConfig's control plane."""
+"""appconfig-flags status end to end: boto3 against the local fake of AppConfig's control plane."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ from appconfig_flags.model.deployment import version_label as stack_version_labe
 from appconfig_flags.ops.status import DRIFT, IN_SYNC, NOT_DEPLOYED, UNKNOWN
 from flags import CHECKOUT_FLAGS
 
-from .fake_aws import FLAG, Deployed, section
+from .fake_aws import FLAG, Deployed, catalogue_file, section
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -132,19 +132,21 @@ def test_environments_and_profiles_the_code_does_not_know_are_noted(deployed: De
     deployed.fake.add_profile(app, "HandMade")
     out = deployed.status().out
     assert "note: profile HandMade is in FlagsDemo but not in the code" in out
-    assert "note: environment Staging is in FlagsDemo but not in cdk.json" in out
+    assert "note: environment Staging is in FlagsDemo but not in the catalogue" in out
 
 
-def test_an_environment_not_created_yet_is_not_yet_deployed(deployed: Deployed) -> None:
-    run = deployed.status("--environments", "Beta,Production,Gamma")
+def test_an_environment_not_created_yet_is_not_yet_deployed(deployed: Deployed, tmp_path: Path) -> None:
+    catalogue = catalogue_file(tmp_path, application="FlagsDemo", environments=("Beta", "Production", "Gamma"))
+    run = deployed.status("--catalogue", catalogue)
     block = section(run.out, "CheckoutFlags in Gamma")
     assert "environment Gamma does not exist in FlagsDemo yet" in block
     assert f"content:    {NOT_DEPLOYED}" in block
     assert f"+ Gamma/{FLAG}" in block
 
 
-def test_a_missing_application_is_one_clear_line(deployed: Deployed) -> None:
-    run = deployed.status("--application", "FlagsDemoo")
+def test_a_missing_application_is_one_clear_line(deployed: Deployed, tmp_path: Path) -> None:
+    run = deployed.status("--catalogue", catalogue_file(tmp_path, application="FlagsDemoo",
+                                                         environments=("Beta", "Production")))
     assert run.code == 1
     assert run.err == ("error: application 'FlagsDemoo' not found in AppConfig in us-east-1 (applications there: "
                        "FlagsDemo); is it deployed in this region? (--region, AWS_DEFAULT_REGION)\n")
@@ -165,15 +167,14 @@ def _cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("module, args", [
-    ("appconfig_flags.ops.status", []),
-    ("appconfig_flags.ops.emergency", ["revert", "--environment", "Production", "--yes"]),
-    ("appconfig_flags.ops.emergency", ["off", "--environment", "Production", "--flag", FLAG, "--yes"]),
+@pytest.mark.parametrize("args", [
+    ["status"],
+    ["revert", "--environment", "Production", "--yes"],
+    ["off", "--environment", "Production", "--flag", FLAG, "--yes"],
 ])
-def test_no_credentials_is_one_line_without_traceback(module: str, args: list[str]) -> None:
+def test_no_credentials_is_one_line_without_traceback(args: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", module, "--application", "FlagsDemo", "--environments", "Beta,Production",
-         "--endpoint-url", "http://127.0.0.1:9", *args],
+        [sys.executable, "-m", "appconfig_flags", *args, "--endpoint-url", "http://127.0.0.1:9"],
         capture_output=True, text=True, env=_cli_env(), cwd=ROOT, timeout=60, check=False)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -186,9 +187,9 @@ def test_no_region_is_one_line() -> None:
     env = _cli_env(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     del env["AWS_DEFAULT_REGION"]
     result = subprocess.run(
-        [sys.executable, "-m", "appconfig_flags.ops.status", "--application", "FlagsDemo", "--environments", "Beta"],
+        [sys.executable, "-m", "appconfig_flags", "status"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False)
-    assert (result.returncode, result.stderr) == (1, ("error: no AWS region: pass --region (make ... REGION=eu-west-1) "
+    assert (result.returncode, result.stderr) == (1, ("error: no AWS region: pass --region "
                                                      "or set AWS_DEFAULT_REGION\n"))
 
 
