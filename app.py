@@ -12,12 +12,15 @@ def wire(app: cdk.App) -> None:
     from cdk_nag import AwsSolutionsChecks
 
     from constructs_lib.template_size import TemplateSizeCheck
+    from flags import PROFILES
     from stacks.flags_demo_stack import FlagsDemoStack
     from stacks.pipeline_settings import PipelineSettings
     from stacks.settings import FlagsDemoSettings
 
-    settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"))
-    # `-c experiments=false` (make deploy-local): for an AppConfig without experimentation, such as the local AWS.
+    # The application's name and the promotion order are the catalogue's; the rest is cdk.json's `flagsdemo`.
+    settings = FlagsDemoSettings.from_context(app.node.try_get_context("flagsdemo"), catalogue=PROFILES)
+    # `-c experiments=false` (make deploy-local): the profiles without their experiments, for an AppConfig without
+    # experimentation such as the local AWS; the constructs know nothing of it.
     FlagsDemoStack(app, "FlagsDemo", settings=settings,
                    experiments=app.node.try_get_context("experiments") not in (False, "false"))
     # Only with `"enabled": true` in cdk.json's "pipeline" or `-c pipeline.enabled=true` (docs/pipeline.md).

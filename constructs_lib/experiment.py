@@ -15,7 +15,7 @@ from constructs import Construct
 
 from appconfig_flags.model import AttributeType, Experiment, Flag, Treatment
 
-from .environment import GuardedEnvironment
+from .environment import GuardedEnvironment, as_environment, describe, environment_name_of
 from .feature_flag_profile import FeatureFlagProfile
 from .props import Problems
 
@@ -34,32 +34,30 @@ class FlagExperiment(Construct):
         id: str,
         *,
         profile: FeatureFlagProfile,
-        environment: GuardedEnvironment,
+        environment: GuardedEnvironment | appconfig.IEnvironment,
         experiment: Experiment,
         after: CfnResource,
     ) -> None:
         """
         :param profile: the profile holding the experiment's flag.
-        :param environment: the environment the experiment runs in; the profile must be deployed there.
+        :param environment: the environment the experiment runs in (a GuardedEnvironment or an aws_appconfig
+            ``IEnvironment``); the profile must be deployed there.
         :param experiment: one of ``profile.profile.experiments``, for ``environment``.
         :param after: the deployment of the profile to ``environment`` (or the last resource of that
             environment's chain): the definition is created after it.
         """
         super().__init__(scope, id)
         problems = Problems(self)
-        if not isinstance(profile, FeatureFlagProfile):
-            problems.add("profile", "must be a FeatureFlagProfile", profile)
-        elif experiment not in profile.profile.experiments:
-            problems.add("experiment", f"is not an experiment of profile {profile.profile.name!r}",
-                         getattr(experiment, "name", experiment))
-        elif not isinstance(environment, GuardedEnvironment) or environment not in profile.environments:
+        if problems.check_types(FlagExperiment.__init__, locals()):
+            problems.raise_if_any()
+        name = environment_name_of(environment)
+        if experiment not in profile.profile.experiments:
+            problems.add("experiment", f"is not an experiment of profile {profile.profile.name!r}", experiment.name)
+        elif name not in {environment_name_of(e) for e in profile.environments}:
             problems.add("environment", "must be an environment the profile is deployed to",
-                         getattr(environment, "environment_name", environment))
-        elif experiment.environment != environment.environment_name:
-            problems.add("environment", f"the experiment runs in {experiment.environment!r}",
-                         environment.environment_name)
-        if not isinstance(after, CfnResource):
-            problems.add("after", "must be the CfnDeployment of the profile to the environment", after)
+                         name if name is not None else describe(environment))
+        elif experiment.environment != name:
+            problems.add("environment", f"the experiment runs in {experiment.environment!r}", name)
         problems.raise_if_any()
         flag = profile.profile.flag(experiment.flag_key)
         self.experiment = experiment
@@ -67,7 +65,7 @@ class FlagExperiment(Construct):
             self, "Resource",
             application_identifier=profile.application.application_id,
             configuration_profile_identifier=profile.configuration_profile_id,
-            environment_identifier=environment.environment_id,
+            environment_identifier=as_environment(environment).environment_id,
             flag_key=experiment.flag_key,
             name=experiment.name,
             audience_rule=experiment.audience_text,

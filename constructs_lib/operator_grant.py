@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from aws_cdk import Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_iam as iam
 
 #: Actions AppConfig authorizes on no resource ("*").
 UNSCOPED_ACTIONS = ("appconfig:ListApplications", "appconfig:ListDeploymentStrategies")
@@ -39,7 +37,7 @@ class Permission(NamedTuple):
 
 
 def operate_permissions(stack: Stack, *, application_id: str, configuration_profile_id: str, environment_id: str,
-                        alarms: Sequence[cloudwatch.IAlarm], monitor_role: iam.IRole | None) -> list[Permission]:
+                        alarm_arns: Sequence[str], monitor_role_arns: Sequence[str]) -> list[Permission]:
     """The permissions of :meth:`FeatureFlagProfile.grant_operate`: its ids, and the environment's ids and monitors.
 
     Plain values, not the constructs: the profile construct calls this, so this module does not import it.
@@ -65,10 +63,10 @@ def operate_permissions(stack: Stack, *, application_id: str, configuration_prof
         Permission(["appconfig:CreateDeploymentStrategy"], [strategies]),
         Permission(["cloudformation:GetTemplate", "cloudformation:DescribeStackResource"], [stack.stack_id]),
     ]
-    if alarms:
-        permissions.append(Permission(["cloudwatch:DescribeAlarms"], [a.alarm_arn for a in alarms]))
-    if monitor_role is not None:
+    if alarm_arns:
+        permissions.append(Permission(["cloudwatch:DescribeAlarms"], list(alarm_arns)))
+    if monitor_role_arns:
         # UpdateEnvironment passes the monitor role to AppConfig when it puts the monitors back.
-        permissions.append(Permission(["iam:PassRole"], [monitor_role.role_arn],
+        permissions.append(Permission(["iam:PassRole"], list(monitor_role_arns),
                                       {"StringEquals": {"iam:PassedToService": "appconfig.amazonaws.com"}}))
     return permissions

@@ -1,6 +1,7 @@
 """The FlagsDemo stack: the AppConfig application, its guarded environments and the flag catalogue."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,11 +23,12 @@ CHECKOUT_ERRORS_METRIC = "CheckoutErrors"
 
 
 class FlagsDemoStack(Stack):
-    """Declares FlagsDemo with ``environments`` (Default: all in the settings) and deploys every profile.
+    """Declares the catalogue's application with ``environments`` (Default: all in the settings) and deploys every profile.
 
     Workstations deploy one stack with every environment (Production after Beta); a pipeline
-    deploys one stack per stage with that stage's environment. ``experiments=False`` leaves the
-    catalogue's experiments out (an AppConfig without experimentation, such as the local AWS).
+    deploys one stack per stage with that stage's environment. ``experiments=False`` deploys the
+    profiles without their experiments (`-c experiments=false`: an AppConfig without
+    experimentation, such as the local AWS); their flags' content is the same.
     """
 
     def __init__(
@@ -45,11 +47,11 @@ class FlagsDemoStack(Stack):
         if unknown := wanted - set(settings.environment_names):
             known = list(settings.environment_names)
             raise SettingsError([f"stack {id}: environments {sorted(unknown)} are not in flagsdemo.environments {known}"])
+        # The application's name and environment names are the catalogue's (Profile.application, .environments).
         self.application = FlagsApplication(
             self, "FlagsDemo",
-            application_name=settings.application_name,
+            catalogue=profiles,
             description="Feature flags of the checkout demo, managed as code",
-            environment_names=settings.environment_names,
         )
         added: dict[str, GuardedEnvironment] = {}
         for env in settings.environments:  # in promotion order, so an environment's predecessor exists
@@ -66,13 +68,17 @@ class FlagsDemoStack(Stack):
                 deployment_strategy=env.strategy,
                 description=f"{name} environment of {settings.application_name}",
             )
+        #: The environments this stack declares, by name.
+        self.environments = added
         #: The stack's outputs by id: what a pipeline stage reads (see stacks/flags_demo_stage.py).
         self.outputs: dict[str, CfnOutput] = {}
         self._output("ApplicationId", self.application.application_id)
         for name, environment in added.items():
             self._output(f"{name}EnvironmentId", environment.environment_id)
         for profile in profiles:
-            self.application.add_feature_flags(profile.name, profile=profile, experiments=experiments)
+            if not experiments:
+                profile = dataclasses.replace(profile, experiments=())
+            self.application.add_feature_flags(profile.name, profile=profile)
         for deployment in self.application.deployments:
             # e.g. CheckoutFlagsBetaDeploymentNumber: what the pipeline polls before Production.
             self._output(f"{deployment.profile_name}{deployment.environment_name}DeploymentNumber",

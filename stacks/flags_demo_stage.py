@@ -74,7 +74,7 @@ def iam_role_name(name: str) -> str:
 
 def _deployment_reader(stack: FlagsDemoStack, environment_name: str, watcher_account: str,
                        watcher_role_arn: str) -> iam.Role:
-    environment = next(e for e in stack.application.environments if e.environment_name == environment_name)
+    environment = stack.environments[environment_name]
     role = iam.Role(
         stack, "PipelineDeploymentReader",
         role_name=deployment_reader_role_name(stack),

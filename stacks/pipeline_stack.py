@@ -117,7 +117,7 @@ class FlagsDemoPipelineStack(cdk.Stack):
         role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[reader_arn]))
         strategy = stage.environment.strategy
         # An environment's deployments run one after another, each its rollout plus its bake time.
-        minutes = len(PROFILES) * (strategy.duration_minutes + strategy.final_bake_minutes) + 15
+        minutes = len(PROFILES) * (strategy.deployment_duration_in_minutes + strategy.final_bake_time_in_minutes) + 15
         step = pipelines.CodeBuildStep(
             f"WaitFor{stage.id}Deployments",
             role=role,

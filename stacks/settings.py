@@ -1,27 +1,27 @@
-"""The FlagsDemo app's settings, read from cdk.json context and checked before anything is built."""
+"""The FlagsDemo app's settings: the catalogue's names (application, environments in promotion order) and cdk.json's context.
+
+The flag catalogue (``flags.PROFILES``) is the one place for the AppConfig application's name and its
+environments' promotion order (``Profile.application``, ``Profile.environments``); cdk.json's
+``flagsdemo`` object keeps what belongs to the CDK app: each environment's strategy, whether it is
+production, its alarms, and where the pipeline deploys it.
+"""
 from __future__ import annotations
 
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from aws_cdk import Duration
+
+from appconfig_flags.model import Profile
 from appconfig_flags.model.deployment import PromotionCycleError, promotion_order
 from appconfig_flags.model.problems import problem_list
 from constructs_lib.props import PropsError
-from constructs_lib.strategies import DeploymentStrategy, GrowthType
-
-PREDEFINED = {
-    s.name: s for s in (
-        DeploymentStrategy.all_at_once(),
-        DeploymentStrategy.linear_50_percent_every_30_seconds(),
-        DeploymentStrategy.canary_10_percent_20_minutes(),
-        DeploymentStrategy.linear_20_percent_every_6_minutes(),
-    )
-}
+from constructs_lib.strategies import MINUTES_MAX, PREDEFINED, FlagRollout
 
 
 class SettingsError(ValueError):
@@ -64,8 +64,9 @@ class EnvironmentSettings:
     """One AppConfig environment of the app, and where its stack deploys."""
 
     name: str
-    strategy: DeploymentStrategy
+    strategy: FlagRollout
     production: bool = False
+    #: The environment it deploys after: the catalogue's order (``Profile.environments``).
     promote_after: str | None = None
     #: A production environment without monitors is accepted (not recommended).
     allow_unmonitored: bool = False
@@ -80,7 +81,7 @@ class EnvironmentSettings:
 
 @dataclass(frozen=True)
 class FlagsDemoSettings:
-    """Everything the FlagsDemo stacks take from context."""
+    """Everything the FlagsDemo stacks take from the catalogue and the context."""
 
     application_name: str
     environments: tuple[EnvironmentSettings, ...]
@@ -96,9 +97,13 @@ class FlagsDemoSettings:
         raise KeyError(name)
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any] | str | None) -> FlagsDemoSettings:
-        """Parse the ``flagsdemo`` context object; every problem is reported in one SettingsError.
+    def from_context(cls, context: Mapping[str, Any] | str | None, *,
+                     catalogue: Sequence[Profile] | None = None) -> FlagsDemoSettings:
+        """Parse the ``flagsdemo`` context object against ``catalogue``; every problem is reported in one SettingsError.
 
+        ``catalogue`` Default: this app's, ``flags.PROFILES``.
+        The application's name and the environments' promotion order are the catalogue's; each
+        environment of the catalogue has its settings in the context, and the context names no other.
         Environments come out in promotion order (each after the one it is promoted after).
         """
         problems: list[str] = []
@@ -110,54 +115,104 @@ class FlagsDemoSettings:
         context = context or {}
         if not isinstance(context, Mapping):
             raise SettingsError([f"flagsdemo: must be an object (got {context!r})"])
-        application_name = context.get("applicationName", "FlagsDemo")
-        if not isinstance(application_name, str) or not application_name:
-            problems.append(f"flagsdemo.applicationName: must be a non-empty string (got {application_name!r})")
+        for key, home in _MOVED_TO_CATALOGUE.items():
+            if key in context:
+                problems.append(f"flagsdemo.{key}: {home} is the catalogue's now (flags/: {_CATALOGUE_FIELDS[key]}); "
+                                f"remove it from cdk.json (got {context[key]!r})")
+        if catalogue is None:
+            from flags import PROFILES as catalogue
+        application_name, order = _catalogue_names(catalogue, problems)
         strategies = _custom_strategies(context.get("strategies", {}), problems)
         raw = context.get("environments", {})
         if not isinstance(raw, Mapping) or not raw:
             problems.append(f"flagsdemo.environments: must map environment names to settings (got {raw!r})")
             raw = {}
-        environments = [_environment(name, env, raw, strategies, problems) for name, env in raw.items()]
+        for name in raw:
+            if order and name not in order:
+                problems.append(f"flagsdemo.environments.{name}: the catalogue does not name this environment "
+                                f"(its profiles' environments are {list(order)})")
+        for name in order:
+            if raw and name not in raw:
+                problems.append(f"flagsdemo.environments: the catalogue's environment {name!r} has no settings here "
+                                f"(it has {list(raw)}); add \"{name}\": {{}} for the defaults")
+        environments = [_environment(name, env, order.get(name), strategies, problems) for name, env in raw.items()]
         _check_shared_targets([e for e in environments if e is not None], problems)
         ordered: list[EnvironmentSettings] = []
         try:
             ordered = promotion_order([e for e in environments if e is not None], name=lambda e: e.name,
                                       after=lambda e: e.promote_after)
-        except PromotionCycleError as exc:
-            problems.append(f"flagsdemo.environments: {exc}")
+        except PromotionCycleError as exc:  # _catalogue_names has refused a cycle already: never reached
+            problems.append(f"catalogue: {exc}")
         if problems:
             raise SettingsError(problems)
+        assert application_name is not None  # _catalogue_names added a problem otherwise
         return cls(application_name=application_name, environments=tuple(ordered))
 
 
-_ENVIRONMENT_KEYS = {"strategy", "production", "allowUnmonitored", "promoteAfter", "alarmThreshold", "alarmArns",
+#: Settings that moved from cdk.json to the catalogue, and what they were.
+_MOVED_TO_CATALOGUE = {"applicationName": "the application's name", "promoteAfter": "the promotion order"}
+_CATALOGUE_FIELDS = {"applicationName": "Profile(..., application=...)",
+                     "promoteAfter": "Profile(..., environments=(...)), in promotion order"}
+
+
+def _catalogue_names(catalogue: Sequence[Profile], problems: list[str]) -> tuple[str | None, dict[str, str | None]]:
+    """The application the catalogue's profiles name, and each environment they name with the one it follows.
+
+    Every profile that names an application names the same one; profiles that name environments agree
+    on what each follows (a profile may list fewer).
+    """
+    applications = {p.application: p.name for p in catalogue if p.application is not None}
+    if not applications:
+        problems.append(f"catalogue: no profile names its AppConfig application (Profile(..., application=...)); "
+                        f"profiles: {[p.name for p in catalogue]}")
+    elif len(applications) > 1:
+        problems.append("catalogue: profiles name different applications: "
+                        + ", ".join(f"{profile} names {name!r}" for name, profile in applications.items()))
+    after: dict[str, str | None] = {}
+    said_by: dict[str, str] = {}
+    for profile in catalogue:
+        for name in profile.environments or ():
+            before = profile.promoted_after(name)
+            if name in after and after[name] is not None and before is not None and after[name] != before:
+                problems.append(f"catalogue: profile {profile.name} deploys {name} after {before}, profile "
+                                f"{said_by[name]} after {after[name]}")
+            elif after.get(name) is None:
+                after[name], said_by[name] = before, profile.name
+    if not after:
+        problems.append("catalogue: no profile names its environments (Profile(..., environments=(...)), "
+                        "in promotion order)")
+    try:
+        order = promotion_order(list(after), name=lambda n: n, after=lambda n: after[n])
+    except PromotionCycleError as exc:
+        problems.append(f"catalogue: {exc}")
+        return next(iter(applications), None), dict.fromkeys(after)  # reported once: no order to follow
+    return next(iter(applications), None), {name: after[name] for name in order}
+
+
+_ENVIRONMENT_KEYS = {"strategy", "production", "allowUnmonitored", "alarmThreshold", "alarmArns",
                      "metricAlarm", "account", "region", "targets"}
 _TARGET_KEYS = ("account", "region")
 
 
-def _environment(name: str, env: Any, all_names: Mapping[str, Any], strategies: Mapping[str, DeploymentStrategy],
+def _environment(name: str, env: Any, after: str | None, strategies: Mapping[str, FlagRollout],
                  problems: list[str]) -> EnvironmentSettings | None:
     where = f"flagsdemo.environments.{name}"
     env = {} if env is None else env
     if not isinstance(env, Mapping):
         problems.append(f"{where}: must be an object of settings (got {env!r})")
         return None
-    if unknown := set(env) - _ENVIRONMENT_KEYS:
+    for key, home in _MOVED_TO_CATALOGUE.items():
+        if key in env:
+            problems.append(f"{where}.{key}: {home} is the catalogue's now (flags/: {_CATALOGUE_FIELDS[key]}); "
+                            f"remove it from cdk.json (got {env[key]!r})")
+    if unknown := set(env) - _ENVIRONMENT_KEYS - set(_MOVED_TO_CATALOGUE):
         problems.append(f"{where}: unknown settings {sorted(unknown)} (known: {sorted(_ENVIRONMENT_KEYS)})")
     strategy_name = env.get("strategy", "AppConfig.AllAtOnce")
     strategy = strategies.get(strategy_name) or PREDEFINED.get(strategy_name)
     if strategy is None:
         problems.append(f"{where}.strategy: {strategy_name!r} is neither a predefined strategy "
                         f"{sorted(PREDEFINED)} nor one of flagsdemo.strategies {sorted(strategies)}")
-        strategy = DeploymentStrategy.all_at_once()
-    after = env.get("promoteAfter")
-    if after is not None and (not isinstance(after, str) or after not in all_names):
-        problems.append(f"{where}.promoteAfter: {after!r} is not an environment (they are {sorted(all_names)})")
-        after = None
-    elif after == name:
-        problems.append(f"{where}.promoteAfter: an environment cannot be promoted after itself")
-        after = None
+        strategy = FlagRollout.ALL_AT_ONCE
     flags = {key: _flag(env, key, default, where, problems)
              for key, default in (("production", False), ("allowUnmonitored", False), ("metricAlarm", True))}
     threshold = env.get("alarmThreshold", 1.0)
@@ -253,13 +308,14 @@ def _flag(env: Mapping[str, Any], key: str, default: bool, where: str, problems:
     return value
 
 
-_CONTEXT_KEYS = {"duration_minutes": "durationMinutes", "final_bake_minutes": "finalBakeMinutes",
+_CONTEXT_KEYS = {"deployment_duration": "durationMinutes", "final_bake_time": "finalBakeMinutes",
                  "growth_factor": "growthFactor", "growth_type": "growthType", "name": "(name)"}
 _STRATEGY_KEYS = {"growthType", "growthFactor", "durationMinutes", "finalBakeMinutes", "description"}
 
 
-def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStrategy]:
-    out: dict[str, DeploymentStrategy] = {}
+def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, FlagRollout]:
+    """The custom strategies, by name; cdk.json gives their times in whole minutes (JSON has no Duration)."""
+    out: dict[str, FlagRollout] = {}
     if not isinstance(raw, Mapping):
         problems.append(f"flagsdemo.strategies: must be an object (got {raw!r})")
         return out
@@ -271,20 +327,29 @@ def _custom_strategies(raw: Any, problems: list[str]) -> dict[str, DeploymentStr
         if unknown := set(spec) - _STRATEGY_KEYS:
             problems.append(f"{where}: unknown settings {sorted(unknown)} (known: {sorted(_STRATEGY_KEYS)})")
         growth = spec.get("growthType", "LINEAR")
-        if growth not in GrowthType.__members__:
+        factories = {"LINEAR": FlagRollout.linear, "EXPONENTIAL": FlagRollout.exponential}
+        if growth not in factories:
             problems.append(f"{where}.growthType: must be LINEAR or EXPONENTIAL (got {growth!r})")
             continue
+        minutes = {key: spec.get(key, 0) for key in ("durationMinutes", "finalBakeMinutes")}
+        if wrong := {k: v for k, v in minutes.items() if isinstance(v, bool) or not isinstance(v, int)}:
+            problems += [f"{where}.{key}: must be a whole number of minutes (got {value!r})" for key, value in wrong.items()]
+            continue
+        if negative := {k: v for k, v in minutes.items() if v < 0}:  # a Duration cannot be negative
+            problems += [f"{where}.{key}: must be between 0 and {MINUTES_MAX} minutes (got {value!r})"
+                         for key, value in negative.items()]
+            continue
         try:
-            strategy = DeploymentStrategy(
-                name=name, growth_type=GrowthType[growth], growth_factor=spec.get("growthFactor", 100.0),
-                duration_minutes=spec.get("durationMinutes", 0), final_bake_minutes=spec.get("finalBakeMinutes", 0),
-                description=spec.get("description"),
+            strategy = factories[growth](
+                name, growth_factor=spec.get("growthFactor", 100.0),
+                deployment_duration=Duration.minutes(minutes["durationMinutes"]),
+                final_bake_time=Duration.minutes(minutes["finalBakeMinutes"]), description=spec.get("description"),
             )
         except PropsError as exc:  # a strategy checks AppConfig's ranges when made: "<name>/<prop>: <rule> (got <value>)"
             for problem in exc.problems:
                 prop, _, rule = problem.removeprefix(f"{name}/").partition(": ")
                 problems.append(f"{where}.{_CONTEXT_KEYS.get(prop, prop)}: {rule}")
             # Reported; a stand-in keeps environments that name it from being reported too (nothing is built).
-            strategy = DeploymentStrategy.all_at_once()
+            strategy = FlagRollout.ALL_AT_ONCE
         out[name] = strategy
     return out

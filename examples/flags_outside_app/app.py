@@ -13,12 +13,12 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from storefront_flags import ENVIRONMENTS, PRICING_FLAGS, UI_FLAGS
 
-from constructs_lib import AlarmMonitor, DeploymentStrategy, FlagsApplication
+from constructs_lib import AlarmMonitor, FlagRollout, FlagsApplication
 
 #: Live's flag changes reach a quarter more of the targets every 5 minutes, then bake 15 minutes.
-LIVE_ROLLOUT = DeploymentStrategy.linear(
+LIVE_ROLLOUT = FlagRollout.linear(
     "StoreFront.Linear25PercentEvery5Minutes",
-    growth_factor=25, duration_minutes=20, final_bake_minutes=15,
+    growth_factor=25, deployment_duration=cdk.Duration.minutes(20), final_bake_time=cdk.Duration.minutes(15),
     description="StoreFront Live: 25% of targets every 5 minutes, then 15 minutes watching the alarms",
 )
 
@@ -49,7 +49,7 @@ class StoreFrontFlagsStack(cdk.Stack):
             description="StoreFront's feature flags",
             environment_names=ENVIRONMENTS,
         )
-        staging = application.add_environment("Staging", deployment_strategy=DeploymentStrategy.all_at_once())
+        staging = application.add_environment("Staging", deployment_strategy=FlagRollout.ALL_AT_ONCE)
         page_errors = cloudwatch.Metric(
             namespace="StoreFront", metric_name="PageErrors", dimensions_map={"Environment": "Live"},
             statistic="Sum", period=cdk.Duration.minutes(1),

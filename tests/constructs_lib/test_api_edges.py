@@ -16,7 +16,7 @@ from aws_cdk.assertions import Match, Template
 
 from appconfig_flags.model import Flag, FlagValue, Profile
 from constructs_lib.application import FlagsApplication
-from constructs_lib.environment import GuardedEnvironment
+from constructs_lib.environment import GuardedEnvironment, environment_name_of
 from constructs_lib.feature_flag_profile import FeatureFlagProfile
 from constructs_lib.props import PropsError
 
@@ -63,8 +63,9 @@ def test_something_else_as_the_application_is_rejected_at_construction() -> None
     stack = cdk.Stack()
     with pytest.raises(PropsError) as error:
         GuardedEnvironment(stack, "Beta", application="abc1234", environment_name="Beta")  # type: ignore[arg-type]
-    assert "Beta/application: must be a FlagsApplication or an aws_appconfig IApplication" in _problem(error)
-    assert "(got 'abc1234')" in _problem(error)
+    # Derived from the type hint: the prop, the expected type and the value.
+    assert _problem(error) == ("Default/Beta/application: must be aws_appconfig.IApplication | FlagsApplication "
+                               "(got 'abc1234')")
 
 
 def test_deploying_to_an_environment_not_added_with_add_environment_says_so() -> None:
@@ -73,7 +74,8 @@ def test_deploying_to_an_environment_not_added_with_add_environment_says_so() ->
     standalone = GuardedEnvironment(stack, "Standalone", application=flags_app, environment_name="Beta")
     with pytest.raises(PropsError) as error:
         flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=[standalone])
-    assert "App/Flags/deploy_to: is an environment of this application not added with add_environment" in _problem(error)
+    assert ("App/Flags/deploy_to: is an environment of this application not added with add_environment or "
+            "add_existing_environment") in _problem(error)
     assert "(got 'Default/Standalone')" in _problem(error)
 
 
@@ -101,7 +103,7 @@ def test_grant_read_without_a_grantee_is_rejected() -> None:
     flags = flags_app.add_feature_flags("Flags", profile=FLAGS)
     with pytest.raises(PropsError) as error:
         flags.grant_read(None)  # type: ignore[arg-type]  # e.g. a function's role, which may be None
-    assert "App/Flags/grant_read/grantee: must be an iam.IGrantable" in _problem(error)
+    assert "App/Flags/grant_read/grantee: must be an aws_iam.IGrantable" in _problem(error)
     assert "(got None)" in _problem(error)
 
 
@@ -157,55 +159,52 @@ def test_the_strategies_id_is_reserved() -> None:
 
 
 # -- promotion order -------------------------------------------------------------------------------
-def test_a_promotion_cycle_is_rejected_where_promote_after_is_set() -> None:
+def test_a_promotion_cycle_is_rejected_where_the_order_is_given() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    beta = appconfig.Environment(stack, "Beta", application=flags_app.resource, environment_name="Beta")
+    production = flags_app.add_environment("Production", promote_after=beta)
+    with pytest.raises(PropsError) as error:
+        flags_app.add_existing_environment(beta, promote_after=production)
+    assert ("App/add_existing_environment[Beta]/promote_after: would promote environments after each other in a "
+            "cycle: Production -> Beta -> Production (got 'Production')") in _problem(error)
+    assert [environment_name_of(e) for e in flags_app.environments] == ["Production"]
+
+
+def test_without_promote_after_the_profiles_environments_order_the_deployments() -> None:
+    stack = cdk.Stack()
+    flags_app = _app(stack)
+    flags_app.add_environment("Production", allow_unmonitored=True, production=True)
+    flags_app.add_environment("Beta")
+    flags_app.add_feature_flags("Flags", profile=Profile("Flags", FLAGS.flags, environments=("Beta", "Production")))
+    assert [d.environment_name for d in flags_app.deployments] == ["Beta", "Production"]
+    beta, production = (stack.resolve(d.resource.logical_id) for d in flags_app.deployments)
+    assert Template.from_stack(stack).to_json()["Resources"][production]["DependsOn"] == [beta]
+
+
+def test_promote_after_is_fixed_at_creation() -> None:
     flags_app = _app()
     beta = flags_app.add_environment("Beta")
     production = flags_app.add_environment("Production", promote_after=beta)
-    with pytest.raises(PropsError) as error:
-        beta.promote_after = production
-    assert ("App/Beta/promote_after: would promote environments after each other in a cycle: "
-            "Beta -> Production -> Beta (got 'Production')") in _problem(error)
-    assert beta.promote_after is None
-
-
-def test_promote_after_set_before_add_feature_flags_orders_the_deployments() -> None:
-    stack = cdk.Stack()
-    flags_app = _app(stack)
-    production = flags_app.add_environment("Production", allow_unmonitored=True, production=True)
-    beta = flags_app.add_environment("Beta")
-    production.promote_after = beta
-    flags_app.add_feature_flags("Flags", profile=FLAGS)
-    assert [d.environment_name for d in flags_app.deployments] == ["Beta", "Production"]
-
-
-def test_setting_promote_after_after_add_feature_flags_is_rejected() -> None:
-    flags_app = _app()
-    beta = flags_app.add_environment("Beta")
-    production = flags_app.add_environment("Production")
-    flags_app.add_feature_flags("Flags", profile=FLAGS)
-    with pytest.raises(PropsError) as error:
-        production.promote_after = beta
-    assert "App/Production/promote_after: cannot change once add_feature_flags has deployed to this environment" \
-        in _problem(error)
-    assert "(got 'Default/App/Beta')" in _problem(error)
-    assert production.promote_after is None
+    with pytest.raises(AttributeError):
+        production.promote_after = None  # type: ignore[misc]  # the deployments were ordered by it
+    assert production.promote_after is beta
 
 
 def test_promote_after_an_environment_of_another_application_is_rejected() -> None:
     stack = cdk.Stack()
     beta = _app(stack).add_environment("Beta")
-    other = _app(stack, "Other").add_environment("Production")
     with pytest.raises(PropsError) as error:
-        other.promote_after = beta
-    assert "Other/Production/promote_after: must be an environment of the same application (got 'Default/App/Beta')" \
-        in _problem(error)
+        _app(stack, "Other").add_environment("Production", promote_after=beta)
+    assert ("Other/Production/promote_after: must be an environment of the same application (got 'Default/App/Beta')"
+            in _problem(error))
 
 
 # -- sequences, not bare strings -------------------------------------------------------------------
 def test_environment_names_as_a_bare_string_is_rejected() -> None:
     with pytest.raises(PropsError) as error:
         _app(environment_names="Beta")
-    assert "App/environment_names: must be a list or tuple of environment names (got 'Beta')" in _problem(error)
+    assert "App/environment_names: must be a list or tuple of str, or None (got 'Beta')" in _problem(error)
 
 
 @pytest.mark.parametrize("names", [["Beta", "Production"], ("Beta", "Production")])
@@ -218,13 +217,14 @@ def test_deploy_to_a_single_environment_instead_of_a_list_is_rejected() -> None:
     beta = flags_app.add_environment("Beta")
     with pytest.raises(PropsError) as error:
         flags_app.add_feature_flags("Flags", profile=FLAGS, deploy_to=beta)  # type: ignore[arg-type]
-    assert "App/Flags/deploy_to: must be a list or tuple of GuardedEnvironment" in _problem(error)
+    assert _problem(error) == ("Default/App/Flags/deploy_to: must be a list or tuple of (GuardedEnvironment | "
+                               "aws_appconfig.IEnvironment), or None (got <GuardedEnvironment Default/App/Beta>)")
 
 
 def test_a_strategy_id_instead_of_a_strategy_is_rejected() -> None:
     with pytest.raises(PropsError) as error:
         _app().add_environment("Beta", deployment_strategy="AppConfig.AllAtOnce")  # type: ignore[arg-type]
-    assert "App/Beta/deployment_strategy: must be a DeploymentStrategy (got 'AppConfig.AllAtOnce')" in _problem(error)
+    assert "App/Beta/deployment_strategy: must be FlagRollout, or None (got 'AppConfig.AllAtOnce')" in _problem(error)
 
 
 def test_environment_names_instead_of_environments_are_rejected_by_a_profile() -> None:
@@ -233,7 +233,8 @@ def test_environment_names_instead_of_environments_are_rejected_by_a_profile() -
     with pytest.raises(PropsError) as error:
         FeatureFlagProfile(stack, "Flags", application=flags_app, profile=FLAGS,
                            environments=["Beta"])  # type: ignore[list-item]
-    assert "Flags/environments[0]: must be a GuardedEnvironment (got 'Beta')" in _problem(error)
+    assert ("Flags/environments: must be a list or tuple of (GuardedEnvironment | aws_appconfig.IEnvironment) "
+            "(got ['Beta'])") in _problem(error)
 
 
 def test_a_single_monitor_instead_of_a_list_is_rejected() -> None:
@@ -242,4 +243,31 @@ def test_a_single_monitor_instead_of_a_list_is_rejected() -> None:
     monitor = AlarmMonitor.from_metric(cdk.aws_cloudwatch.Metric(namespace="Test", metric_name="Errors"), threshold=1)
     with pytest.raises(PropsError) as error:
         _app().add_environment("Beta", monitors=monitor)  # type: ignore[arg-type]
-    assert "App/Beta/monitors: must be a list or tuple of AlarmMonitor (got AlarmMonitor(" in _problem(error)
+    assert ("App/Beta/monitors: must be a list or tuple of (AlarmMonitor | aws_cloudwatch.IAlarm) (got AlarmMonitor("
+            in _problem(error))
+
+
+# -- types, from the hints ----------------------------------------------------------------------------
+def test_every_wrongly_typed_prop_is_named_with_its_hint_and_value_at_once() -> None:
+    stack = cdk.Stack()
+    with pytest.raises(PropsError) as error:
+        GuardedEnvironment(stack, "Beta", application=_app(stack), environment_name="Beta",  # type: ignore[arg-type]
+                           production="yes", deletion_protection="no", promote_after="Alpha")
+    assert error.value.problems == (
+        "Default/Beta/production: must be bool (got 'yes')",
+        "Default/Beta/promote_after: must be GuardedEnvironment | aws_appconfig.IEnvironment, or None (got 'Alpha')",
+        "Default/Beta/deletion_protection: must be bool, or None (got 'no')",
+    )
+
+
+def test_an_import_passes_for_the_aws_cdk_interface_it_implements_and_only_for_it() -> None:
+    from constructs_lib.props import accepts
+
+    stack = cdk.Stack()
+    imported = appconfig.Application.from_application_id(stack, "Imported", "abc1234")
+    environment = appconfig.Environment.from_environment_attributes(stack, "Env", application=imported,
+                                                                    environment_id="e1", name="Beta")
+    assert accepts(appconfig.IApplication, imported) and accepts(appconfig.IEnvironment, environment)
+    # typeguard alone passes anything for these Protocols; jsii knows what each object implements.
+    assert not accepts(appconfig.IEnvironment, imported) and not accepts(appconfig.IApplication, environment)
+    assert not accepts(iam.IGrantable, environment) and not accepts(appconfig.IApplication, "abc1234")

@@ -15,7 +15,7 @@ from constructs_lib.application import FlagsApplication
 from constructs_lib.environment import GuardedEnvironment
 from constructs_lib.monitors import AlarmMonitor
 from constructs_lib.props import PropsError
-from constructs_lib.strategies import DeploymentStrategy
+from constructs_lib.strategies import FlagRollout
 
 FLAGS = Profile("Flags", (Flag(key="dark-mode", name="Dark mode", environments={"Beta": FlagValue(enabled=True)}),))
 OTHER = Profile("Other", (Flag(key="banner", attributes=(Attribute.string("text"),), values={"text": "hi"}),))
@@ -65,11 +65,12 @@ def test_a_monitor_needs_exactly_one_of_alarm_or_metric() -> None:
         _app().add_environment("Beta", monitors=[AlarmMonitor()])
 
 
-def test_existing_alarms_are_watched_with_a_role_scoped_to_them() -> None:
+@pytest.mark.parametrize("as_monitor", [AlarmMonitor.from_alarm, lambda alarm: alarm], ids=["AlarmMonitor", "IAlarm"])
+def test_existing_alarms_are_watched_with_a_role_scoped_to_them(as_monitor: Any) -> None:
     stack = cdk.Stack()
     arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx"
     alarm = cloudwatch.Alarm.from_alarm_arn(stack, "Existing", arn)
-    _app(stack).add_environment("Beta", monitors=[AlarmMonitor.from_alarm(alarm)])
+    _app(stack).add_environment("Beta", monitors=[as_monitor(alarm)])
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::CloudWatch::Alarm", 0)
     template.has_resource_properties("AWS::IAM::Role", {"Policies": [{"PolicyName": "DescribeOwnAlarms", "PolicyDocument": {
@@ -79,13 +80,16 @@ def test_existing_alarms_are_watched_with_a_role_scoped_to_them() -> None:
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda: DeploymentStrategy.linear("Slow", growth_factor=10, duration_minutes=1441),
-     "Slow/duration_minutes: must be between 0 and 1440 minutes (got 1441)"),
-    (lambda: DeploymentStrategy.linear("Tiny", growth_factor=0.5, duration_minutes=10),
+    (lambda: FlagRollout.linear("Slow", growth_factor=10, deployment_duration=cdk.Duration.minutes(1441)),
+     "Slow/deployment_duration: must be between 0 and 1440 minutes (got 1441)"),
+    (lambda: FlagRollout.linear("Day", growth_factor=10, deployment_duration=cdk.Duration.hours(25)),
+     "Day/deployment_duration: must be between 0 and 1440 minutes (got 1500)"),
+    (lambda: FlagRollout.linear("Tiny", growth_factor=0.5, deployment_duration=cdk.Duration.minutes(10)),
      "Tiny/growth_factor: must be a percentage between 1 and 100 (got 0.5)"),
-    (lambda: DeploymentStrategy.exponential("Bake", growth_factor=10, duration_minutes=10, final_bake_minutes=-1),
-     "Bake/final_bake_minutes: must be between 0 and 1440 minutes (got -1)"),
-    (lambda: DeploymentStrategy.bake_only("x" * 65, final_bake_minutes=5), "/name: has 1 to 64 characters (got 'xxx"),
+    (lambda: FlagRollout.exponential("Bake", growth_factor=10, deployment_duration=cdk.Duration.minutes(10),
+                                     final_bake_time=cdk.Duration.seconds(90)),
+     "Bake/final_bake_time: must be a whole number of minutes (got 1 minute 30 seconds)"),
+    (lambda: FlagRollout.bake_only("x" * 65, final_bake_time=cdk.Duration.minutes(5)), "/name: has 1 to 64 characters (got 'xxx"),
 ])
 def test_strategy_out_of_range_is_rejected_when_the_factory_is_called(make: Any, message: str) -> None:
     # At the line that makes it, not later where an environment uses it.
@@ -97,7 +101,7 @@ def test_strategy_out_of_range_is_rejected_when_the_factory_is_called(make: Any,
 def test_strategies_in_range_are_accepted_and_created_once() -> None:
     stack = cdk.Stack()
     app = _app(stack)
-    bake = DeploymentStrategy.bake_only("Bake5", final_bake_minutes=5)
+    bake = FlagRollout.bake_only("Bake5", final_bake_time=cdk.Duration.minutes(5))
     app.add_environment("Beta", deployment_strategy=bake)
     app.add_environment("Gamma", deployment_strategy=bake)
     app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
@@ -110,7 +114,7 @@ def test_strategies_in_range_are_accepted_and_created_once() -> None:
 def test_predefined_strategies_create_no_resource() -> None:
     stack = cdk.Stack()
     app = _app(stack)
-    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.linear_50_percent_every_30_seconds())
+    app.add_environment("Beta", deployment_strategy=FlagRollout.LINEAR_50_PERCENT_EVERY_30_SECONDS)
     app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::AppConfig::DeploymentStrategy", 0)
@@ -231,10 +235,10 @@ def test_flag_model_warnings_show_as_cdk_warnings_at_synth() -> None:
 
 def test_environment_problems_and_a_strategy_name_clash_are_reported_together() -> None:
     app = _app()
-    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=5))
+    app.add_environment("Beta", deployment_strategy=FlagRollout.bake_only("Bake", final_bake_time=cdk.Duration.minutes(5)))
     with pytest.raises(PropsError) as error:
         app.add_environment("Production", production=True,
-                            deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=10))
+                            deployment_strategy=FlagRollout.bake_only("Bake", final_bake_time=cdk.Duration.minutes(10)))
     assert len(error.value.problems) == 2
     assert "production environment needs at least one alarm monitor" in error.value.problems[0]
     assert "App/Production/deployment_strategy/name: another, different strategy" in error.value.problems[1]
@@ -249,30 +253,39 @@ def test_two_environments_cannot_share_a_name() -> None:
 
 def test_two_different_strategies_cannot_share_a_name() -> None:
     app = _app()
-    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=5))
+    app.add_environment("Beta", deployment_strategy=FlagRollout.bake_only("Bake", final_bake_time=cdk.Duration.minutes(5)))
     with pytest.raises(PropsError, match="App/Gamma/deployment_strategy/name: another, different strategy"):
-        app.add_environment("Gamma", deployment_strategy=DeploymentStrategy.bake_only("Bake", final_bake_minutes=10))
+        app.add_environment("Gamma", deployment_strategy=FlagRollout.bake_only("Bake", final_bake_time=cdk.Duration.minutes(10)))
 
 
 def test_strategy_values_known_only_at_deploy_time_are_not_range_checked() -> None:
     stack = cdk.Stack()
     bake = cdk.CfnParameter(stack, "BakeMinutes", type="Number", default=5).value_as_number
     app = _app(stack)
-    app.add_environment("Beta", deployment_strategy=DeploymentStrategy.linear(
-        "Tokenized", growth_factor=bake, duration_minutes=0, final_bake_minutes=10))
+    app.add_environment("Beta", deployment_strategy=FlagRollout.linear(
+        "Tokenized", growth_factor=bake, deployment_duration=cdk.Duration.minutes(0),
+        final_bake_time=cdk.Duration.minutes(10)))
     app.add_feature_flags("Flags", profile=Profile("Flags", (Flag(key="f"),)))
     Template.from_stack(stack).has_resource_properties("AWS::AppConfig::DeploymentStrategy", {
         "GrowthFactor": {"Ref": "BakeMinutes"}})
 
 
 @pytest.mark.parametrize(("preset", "strategy_id", "growth", "bake"), [
-    (DeploymentStrategy.all_at_once, "AppConfig.AllAtOnce", "LINEAR", 10),
-    (DeploymentStrategy.quick_for_testing, "AppConfig.Linear50PercentEvery30Seconds", "LINEAR", 1),
-    (DeploymentStrategy.canary_for_production, "AppConfig.Canary10Percent20Minutes", "EXPONENTIAL", 10),
-    (DeploymentStrategy.gradual_for_production, "AppConfig.Linear20PercentEvery6Minutes", "LINEAR", 30),
+    (FlagRollout.ALL_AT_ONCE, "AppConfig.AllAtOnce", "LINEAR", 10),
+    (FlagRollout.LINEAR_50_PERCENT_EVERY_30_SECONDS, "AppConfig.Linear50PercentEvery30Seconds", "LINEAR", 1),
+    (FlagRollout.CANARY_10_PERCENT_20_MINUTES, "AppConfig.Canary10Percent20Minutes", "EXPONENTIAL", 10),
+    (FlagRollout.LINEAR_20_PERCENT_EVERY_6_MINUTES, "AppConfig.Linear20PercentEvery6Minutes", "LINEAR", 30),
 ])
-def test_presets_named_by_intent_are_appconfigs_predefined_strategies(preset: Any, strategy_id: str, growth: str,
-                                                                        bake: int) -> None:
-    strategy = preset()
-    assert (strategy.predefined_id, strategy.growth_type.value, strategy.final_bake_minutes) == (strategy_id, growth, bake)
-    assert strategy.problems() == []
+def test_each_preset_is_one_of_appconfigs_predefined_strategies(preset: FlagRollout, strategy_id: str, growth: str,
+                                                                bake: int) -> None:
+    assert (preset.predefined_id, preset.growth_type.value, preset.final_bake_time.to_minutes()) == (strategy_id, growth, bake)
+    assert preset.problems() == []
+
+
+def test_no_public_name_is_also_a_name_of_aws_appconfig() -> None:
+    # A module importing both would have to rename one (DeploymentStrategy, GrowthType, EnvironmentOptions were).
+    from aws_cdk import aws_appconfig
+
+    import constructs_lib
+
+    assert set(constructs_lib.__all__) & set(dir(aws_appconfig)) == set()

@@ -1,4 +1,4 @@
-"""The public API of constructs_lib: every name by name, the model without the CDK, documented."""
+"""The public API of constructs_lib: the constructs by name, no CDK until one is read, documented."""
 from __future__ import annotations
 
 import ast
@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 import constructs_lib
-from appconfig_flags import model
 from tests.conftest import ROOT
 
-CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "AlarmMonitor",
-                   "DeploymentStrategy", "GrowthType", "PropsError", "EnvironmentOptions", "FeatureFlagOptions",
-                   "FlagExperiment"}
+CONSTRUCT_NAMES = {"FlagsApplication", "GuardedEnvironment", "FeatureFlagProfile", "IFeatureFlagProfile", "AlarmMonitor",
+                   "FlagRollout", "PropsError", "GuardedEnvironmentOptions", "FeatureFlagOptions", "FlagExperiment"}
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:
@@ -36,8 +34,7 @@ def test_importing_the_model_does_not_load_aws_cdk() -> None:
 def test_importing_the_package_loads_aws_cdk_only_when_a_construct_is_read() -> None:
     result = _run_python(
         "import sys, constructs_lib\n"
-        "from constructs_lib import Flag, Profile\n"
-        "assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded by the package or the model'\n"
+        "assert 'aws_cdk' not in sys.modules, 'aws_cdk loaded by the package'\n"
         "constructs_lib.FlagsApplication\n"
         "assert 'aws_cdk' in sys.modules, 'FlagsApplication did not import the construct'\n"
     )
@@ -46,28 +43,23 @@ def test_importing_the_package_loads_aws_cdk_only_when_a_construct_is_read() -> 
 
 def test_the_constructs_are_exported_by_name() -> None:
     from constructs_lib.application import FlagsApplication
-    from constructs_lib.environment import EnvironmentOptions
+    from constructs_lib.environment import GuardedEnvironmentOptions
     from constructs_lib.feature_flag_profile import FeatureFlagOptions
-    from constructs_lib.strategies import GrowthType
+    from constructs_lib.strategies import FlagRollout
 
     assert CONSTRUCT_NAMES <= set(constructs_lib.__all__)
     assert constructs_lib.FlagsApplication is FlagsApplication
-    assert constructs_lib.GrowthType is GrowthType
+    assert constructs_lib.FlagRollout is FlagRollout
     # The typed options of add_environment/add_feature_flags, for callers that build them apart.
-    assert constructs_lib.EnvironmentOptions is EnvironmentOptions
+    assert constructs_lib.GuardedEnvironmentOptions is GuardedEnvironmentOptions
     assert constructs_lib.FeatureFlagOptions is FeatureFlagOptions
 
 
-def test_every_model_name_is_reexported_as_the_same_object() -> None:
-    missing = sorted(set(model.__all__) - set(constructs_lib.__all__))
-    assert missing == [], f"appconfig_flags.model exports {missing}; add them to constructs_lib/__init__.py"
-    for name in model.__all__:
-        assert getattr(constructs_lib, name) is getattr(model, name), name
-
-
-def test_the_public_api_is_exactly_the_constructs_the_model_and_the_model_package() -> None:
-    assert set(constructs_lib.__all__) == CONSTRUCT_NAMES | set(model.__all__)
+def test_the_public_api_is_exactly_the_constructs() -> None:
+    # The flag model is imported from appconfig_flags.model, not from here: one home for each name.
+    assert set(constructs_lib.__all__) == CONSTRUCT_NAMES
     assert len(constructs_lib.__all__) == len(set(constructs_lib.__all__))
+    assert not hasattr(constructs_lib, "Profile") and not hasattr(constructs_lib, "model")
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
@@ -82,7 +74,6 @@ def test_type_checkers_see_every_lazily_imported_name() -> None:
     seen = {(f".{node.module}", alias.name) for node in block.body if isinstance(node, ast.ImportFrom)
             for alias in node.names}
     lazy = {(module, name) for name, module in constructs_lib._CONSTRUCTS.items()}
-    lazy |= {(".appconfig_flags.model", name) for name in constructs_lib._MODEL_ON_FIRST_USE}
     assert seen == lazy
     assert set(constructs_lib._CONSTRUCTS) == CONSTRUCT_NAMES
 
@@ -108,10 +99,9 @@ def _undocumented(name: str, obj: object) -> list[str]:
 
 
 def test_every_public_name_and_its_public_members_have_a_docstring() -> None:
-    missing = [m for name in constructs_lib.__all__ if name != "model"
-               for m in _undocumented(name, getattr(constructs_lib, name))]
+    missing = [m for name in constructs_lib.__all__ for m in _undocumented(name, getattr(constructs_lib, name))]
     assert missing == [], f"no docstring (the API reference shows these empty): {missing}"
-    assert constructs_lib.__doc__ and model.__doc__
+    assert constructs_lib.__doc__
 
 
 def test_the_changelog_describes_the_released_version() -> None:
@@ -131,7 +121,7 @@ def test_the_api_reference_builds_with_every_public_name(tmp_path: Path) -> None
         warnings.simplefilter("error")  # an annotation pdoc cannot resolve is a warning: a hole in the reference
         pdoc.pdoc("constructs_lib", output_directory=tmp_path)
     page = (tmp_path / "constructs_lib.html").read_text()
-    absent = [name for name in constructs_lib.__all__ if name != "model" and f'id="{name}"' not in page]
+    absent = [name for name in constructs_lib.__all__ if f'id="{name}"' not in page]
     assert absent == []
 
 

@@ -24,7 +24,8 @@ SNIPPETS = {
     # add_environment/add_feature_flags share typed options with the constructs they build.
     "typo_app.py": (
         "import aws_cdk as cdk\n"
-        "from constructs_lib import FlagsApplication, Profile\n"
+        "from appconfig_flags.model import Profile\n"
+        "from constructs_lib import FlagsApplication\n"
         "app = FlagsApplication(cdk.Stack(), 'App', application_name='Shop')\n"
         "app.add_environment('Beta', prodution=True)\n"
         "app.add_feature_flags('Flags', profile=Profile('Flags', ()), kms_kye=None)\n"
@@ -33,14 +34,14 @@ SNIPPETS = {
     "typed_app.py": (
         "import aws_cdk as cdk\n"
         "from aws_cdk import aws_lambda as lambda_\n"
-        "from constructs_lib import (Attribute, EnvironmentOptions, Flag, FlagValue, FlagsApplication,\n"
-        "                            GuardedEnvironment, Profile)\n"
+        "from appconfig_flags.model import Attribute, Flag, FlagValue, Profile\n"
+        "from constructs_lib import FlagsApplication, GuardedEnvironment, GuardedEnvironmentOptions\n"
         "stack = cdk.Stack()\n"
         "flag = Flag(key='regions', attributes=(Attribute.string_array('codes'), Attribute.number_array('caps')),\n"
         "            enabled=True, values={'codes': ['US', 'CA'], 'caps': [1, 2.5]},\n"
         "            environments={'Beta': FlagValue(values={'codes': ('US',)})})\n"
         "app = FlagsApplication(stack, 'App', application_name='Shop', environment_names=['Beta', 'Prod'])\n"
-        "options: EnvironmentOptions = {'production': False}\n"
+        "options: GuardedEnvironmentOptions = {'production': False}\n"
         "beta = app.add_environment('Beta', **options)\n"
         "GuardedEnvironment(stack, 'Prod', application=app, environment_name='Prod')\n"
         "flags = app.add_feature_flags('Flags', profile=Profile('Flags', (flag,)), deploy_to=[beta])\n"
@@ -107,7 +108,7 @@ def test_a_function_grantee_list_array_values_and_a_flags_application_type_check
 
 def test_a_functions_optional_role_is_a_type_error_for_grant_read(mypy_strict: MypyRun) -> None:
     errors = "\n".join(mypy_strict.errors("role_app.py"))
-    assert 'Argument 1 to "grant_read" of "FeatureFlagProfile" has incompatible type "IRole | None"' in errors, \
+    assert 'Argument 1 to "grant_read" of "FeatureFlagProfileBase" has incompatible type "IRole | None"' in errors, \
         mypy_strict.output
 
 

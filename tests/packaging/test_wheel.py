@@ -36,13 +36,13 @@ def test_wheel_holds_constructs_lib_alone_with_its_type_marker(wheels: Wheels) -
     assert sources - set(names) == set(), "modules of constructs_lib missing from the wheel"
 
 
-def test_wheel_requires_the_runtime_of_its_own_version_the_cdk_and_typing_extensions(wheels: Wheels) -> None:
+def test_wheel_requires_the_runtime_of_its_own_version_the_cdk_typeguard_and_typing_extensions(wheels: Wheels) -> None:
     found = metadata(wheels.constructs)
     assert found["Name"] == "appconfig-flags-constructs"
     assert found["Version"] == VERSION
     requires = sorted(found.get_all("Requires-Dist") or [])
     assert [r.split(">")[0].split("<")[0].split("=")[0] for r in requires] == [
-        "appconfig-flags", "aws-cdk-lib", "constructs", "typing-extensions"]
+        "appconfig-flags", "aws-cdk-lib", "constructs", "typeguard", "typing-extensions"]
     assert f"appconfig-flags=={VERSION}" in requires
 
 

@@ -36,14 +36,15 @@ def _assert_failed_cleanly(result: AppRun | subprocess.CompletedProcess[str], ou
 
 def test_unknown_environment_and_strategy_out_of_range_are_each_reported(tmp_path: Path) -> None:
     settings = _settings()
-    settings["environments"]["Production"]["promoteAfter"] = "Bta"
+    settings["environments"]["Bta"] = {"strategy": "AppConfig.AllAtOnce"}
     settings["strategies"]["FlagsDemo.BetaBake5Minutes"]["finalBakeMinutes"] = 2000
     result = _synth_app(tmp_path, settings)
     _assert_failed_cleanly(
         result, tmp_path,
         "error: invalid cdk.json context: 2 problem(s); nothing was synthesized.",
-        "flagsdemo.environments.Production.promoteAfter: 'Bta' is not an environment (they are ['Beta', 'Production'])",
         "flagsdemo.strategies.FlagsDemo.BetaBake5Minutes.finalBakeMinutes: must be between 0 and 1440 minutes (got 2000)",
+        "flagsdemo.environments.Bta: the catalogue does not name this environment (its profiles' environments are "
+        "['Beta', 'Production'])",
     )
 
 
@@ -54,14 +55,26 @@ def test_production_without_a_monitor_is_reported(tmp_path: Path) -> None:
     _assert_failed_cleanly(result, tmp_path, "FlagsDemo/FlagsDemo/Production/monitors: a production environment needs at least one alarm monitor")
 
 
-def test_flags_for_an_environment_the_app_does_not_have_are_reported(tmp_path: Path) -> None:
+def test_a_catalogue_environment_without_settings_is_reported(tmp_path: Path) -> None:
     settings = _settings()
     del settings["environments"]["Beta"]
-    settings["environments"]["Production"].pop("promoteAfter")
     result = _synth_app(tmp_path, settings)
-    # Removing an environment from cdk.json while flags still set values for it fails, naming the flags.
-    _assert_failed_cleanly(result, tmp_path, "flags ['allow-bitcoin-at-checkout'",
-                           "set values for environment 'Beta', which the application does not have")
+    # The catalogue names the environments; removing one from cdk.json alone would leave it undeployed.
+    _assert_failed_cleanly(result, tmp_path, "flagsdemo.environments: the catalogue's environment 'Beta' has no "
+                           "settings here (it has ['Production']); add \"Beta\": {} for the defaults")
+
+
+def test_an_application_name_or_promotion_order_left_in_cdk_json_is_reported(tmp_path: Path) -> None:
+    settings = _settings()
+    settings["applicationName"] = "FlagsDemo"
+    settings["environments"]["Production"]["promoteAfter"] = "Beta"
+    result = _synth_app(tmp_path, settings)
+    _assert_failed_cleanly(
+        result, tmp_path,
+        "flagsdemo.applicationName: the application's name is the catalogue's now (flags/: Profile(..., "
+        "application=...)); remove it from cdk.json (got 'FlagsDemo')",
+        "flagsdemo.environments.Production.promoteAfter: the promotion order is the catalogue's now",
+    )
 
 
 def test_an_invalid_value_in_the_flag_catalogue_is_reported_with_profile_flag_attribute_and_rule(tmp_path: Path) -> None:

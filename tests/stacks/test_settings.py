@@ -1,4 +1,4 @@
-"""cdk.json context: every mistake is one line naming its key; environments come out in promotion order."""
+"""The app's settings: names and promotion order from the catalogue, the rest from cdk.json; every mistake one line."""
 from __future__ import annotations
 
 import copy
@@ -8,6 +8,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from appconfig_flags.model import Profile
+from flags import PROFILES
 from stacks.flags_demo_stack import FlagsDemoStack
 from stacks.settings import FlagsDemoSettings, SettingsError
 from tests.conftest import cdk_context
@@ -36,7 +38,9 @@ def test_production_listed_first_still_deploys_after_beta() -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda s: s["environments"]["Beta"].update(promoteAfter="Production"),
-     "flagsdemo.environments: environments promoted after each other in a cycle: "),
+     "flagsdemo.environments.Beta.promoteAfter: the promotion order is the catalogue's now"),
+    (lambda s: s.update(applicationName="FlagsDemo"), "flagsdemo.applicationName: the application's name is the catalogue's"),
+    (lambda s: s["environments"].update(Gamma={}), "flagsdemo.environments.Gamma: the catalogue does not name this environment"),
     (lambda s: s["environments"].update(Beta="x"), "flagsdemo.environments.Beta: must be an object of settings (got 'x')"),
     (lambda s: s["environments"]["Production"].update(production="false"),
      "flagsdemo.environments.Production.production: must be true or false (got 'false')"),
@@ -72,15 +76,41 @@ def test_a_production_environment_may_go_unmonitored_only_when_the_settings_say_
 
 
 def test_a_json_string_from_the_command_line_is_parsed() -> None:
-    assert FlagsDemoSettings.from_context('{"environments": {"Solo": {}}}').environment_names == ("Solo",)
+    solo = Profile("Solo", (), application="Solo", environments=("Solo",))
+    assert FlagsDemoSettings.from_context('{"environments": {"Solo": {}}}', catalogue=[solo]).environment_names == ("Solo",)
     with pytest.raises(SettingsError, match="flagsdemo: not valid JSON"):
         FlagsDemoSettings.from_context("{nope")
 
 
-def test_the_catalogue_and_cdk_json_name_the_same_environments() -> None:
-    from flags.checkout import ENVIRONMENTS
+def test_the_application_name_and_promotion_order_are_the_catalogues() -> None:
+    from flags.checkout import APPLICATION, ENVIRONMENTS
 
-    assert set(ENVIRONMENTS) == set(FlagsDemoSettings.from_context(cdk_context()["flagsdemo"]).environment_names)
+    settings = FlagsDemoSettings.from_context(cdk_context()["flagsdemo"])
+    assert (settings.application_name, settings.environment_names) == (APPLICATION, ENVIRONMENTS) == (
+        "FlagsDemo", ("Beta", "Production"))
+    assert [e.promote_after for e in settings.environments] == [None, "Beta"]
+    reordered = Profile("Shop", (), application="Shop", environments=("Production", "Beta"))
+    assert FlagsDemoSettings.from_context(_settings(), catalogue=[reordered]).environment_names == ("Production", "Beta")
+
+
+def test_a_catalogue_without_an_application_or_with_two_is_reported() -> None:
+    unnamed = Profile("Unnamed", (), environments=("Beta", "Production"))
+    with pytest.raises(SettingsError) as error:
+        FlagsDemoSettings.from_context(_settings(), catalogue=[unnamed])
+    assert error.value.problems == (("catalogue: no profile names its AppConfig application (Profile(..., "
+                                    "application=...)); profiles: ['Unnamed']"),)
+    other = Profile("Other", (), application="Other", environments=("Beta", "Production"))
+    with pytest.raises(SettingsError, match="catalogue: profiles name different applications: CheckoutFlags names "
+                                            "'FlagsDemo', Other names 'Other'"):
+        FlagsDemoSettings.from_context(_settings(), catalogue=[*PROFILES, other])
+
+
+def test_profiles_that_disagree_on_the_promotion_order_are_reported() -> None:
+    other = Profile("Other", (), application="FlagsDemo", environments=("Production", "Beta"))
+    with pytest.raises(SettingsError) as error:
+        FlagsDemoSettings.from_context(_settings(), catalogue=[*PROFILES, other])
+    assert error.value.problems == (("catalogue: environments promoted after each other in a cycle: "
+                                    "Beta -> Production -> Beta"),)
 
 
 def test_without_experiments_the_flags_deploy_alone_for_an_appconfig_without_experimentation() -> None:
