@@ -47,10 +47,9 @@ from constructs_lib import FlagsApplication
 
 app = cdk.App()
 stack = cdk.Stack(app, "Orchard")
-orchard = FlagsApplication(stack, "Orchard", application_name=ORCHARD_FLAGS.application)
-previous = None
+orchard = FlagsApplication(stack, "Orchard", catalogue=[ORCHARD_FLAGS])
 for name in ORCHARD_FLAGS.environments:
-    previous = orchard.add_environment(name, promote_after=previous)
+    orchard.add_environment(name)  # in the profile's order: Live deploys after Staging
 orchard.add_feature_flags("OrchardFlags", profile=ORCHARD_FLAGS)
 app.synth()
 '''
@@ -131,6 +130,10 @@ def test_the_outside_teams_commands_need_no_option_naming_their_app(
     assert status.stdout.startswith("Orchard (application ")
     assert status.stdout.index("OrchardFlags in Staging") < status.stdout.index("OrchardFlags in Live")
     assert status.stdout.count("content:    in sync") == 2, status.stdout
+    template = json.loads((orchard / "cdk.out" / "Orchard.template.json").read_text())
+    deployments = {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::AppConfig::Deployment"}
+    live = next(v for v in deployments.values() if "Live" in json.dumps(v["Properties"]["EnvironmentId"]))
+    assert any(dep in deployments for dep in live.get("DependsOn", [])), "Live deploys after Staging"
 
     off = _command(constructs_venv, local_aws, orchard, "off", "--flag", "harvest-banner", "--environment", "Live",
                    "--yes", "--poll-seconds", "0.5")
