@@ -122,7 +122,8 @@ SHARED_ON_ONE_WORKER = {"synthesized": "jsii", "chromium": "chromium"}
 #: first synth costs about 3 s of CPU (aws-cdk-lib's JavaScript loaded and compiled, CloudFormation's
 #: validation rules instantiated), once instead of once per worker. The local-AWS tests (they synthesize the
 #: app they deploy) share their worker. By folder or file under tests/, and the one test below elsewhere.
-IN_PROCESS_CDK = ("constructs_lib/", "stacks/", "integration/", "packaging/test_lambda_reader_example.py")
+IN_PROCESS_CDK = ("constructs_lib/", "stacks/", "integration/", "packaging/test_lambda_reader_example.py",
+                  "packaging/test_storefront_example.py")
 IN_PROCESS_CDK_TESTS = ("test_the_minimal_app_in_docs_reuse_synthesizes",)
 
 

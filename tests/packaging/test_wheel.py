@@ -56,7 +56,9 @@ def test_example_app_synthesizes_with_the_installed_wheel(constructs_venv: Path,
         "import appconfig_flags\n"
         "print(appconfig_flags.__file__)\n"
     )
-    result = run([str(constructs_venv), "-c", probe], cwd=EXAMPLE, env=clean_env(CDK_OUTDIR=str(tmp_path)))
+    context = json.dumps({"appconfigExtensionLayerArn": "arn:aws:lambda:us-east-1:123456789012:layer:Extension:1"})
+    result = run([str(constructs_venv), "-c", probe], cwd=EXAMPLE,
+                 env=clean_env(CDK_OUTDIR=str(tmp_path), CDK_CONTEXT_JSON=context))
     venv = constructs_venv.parent.parent
     for origin in map(Path, result.stdout.strip().splitlines()[-2:]):
         assert origin.is_relative_to(venv), f"{origin} was imported, not the installed wheel"
