@@ -1,7 +1,9 @@
 """The delivery pipeline: each merge is tested, deployed to Beta, baked, approved, then deployed to Production.
 
 Each environment is a CDK Pipelines wave: one stage per target (account and region), deployed side by side,
-each followed by its own wait for AppConfig; the next wave starts when every stage of the previous one is done.
+each checked before its deploy (``appconfig-flags predeploy``: no operator's change is replaced unknowingly,
+no deployment in progress is met) and followed by its own wait for AppConfig; the next wave starts when every
+stage of the previous one is done.
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ SYNTH_COMMANDS = (
 POLL_SECONDS = 30
 #: The wait step's variable that the next approval links to.
 CONSOLE_URL_VARIABLE = "APPCONFIG_CONSOLE_URL"
+#: The CDK bootstrap's qualifier: the pre-deploy check reads AppConfig through its lookup role, which every
+#: bootstrapped account has (read-only, trusting the pipeline's account: docs/pipeline.md).
+BOOTSTRAP_QUALIFIER = cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
 
 
 class FlagsDemoPipelineStack(cdk.Stack):
@@ -52,6 +57,7 @@ class FlagsDemoPipelineStack(cdk.Stack):
         source = pipelines.CodePipelineSource.connection(
             pipeline.repository, pipeline.branch, connection_arn=pipeline.connection_arn,
         )
+        self._source = source
         self.pipeline = pipelines.CodePipeline(
             self, "Pipeline",
             pipeline_type=codepipeline.PipelineType.V2,
@@ -97,9 +103,33 @@ class FlagsDemoPipelineStack(cdk.Stack):
                                        watcher_role_name=watcher_role_name, watcher_account=self.pipeline_settings.account)
             wait = self._wait_step(app_stage, stage, watcher_role_name)
             urls.append(wait.exported_variable(CONSOLE_URL_VARIABLE))
-            pipeline_wave.add_stage(app_stage, post=[wait])
+            pipeline_wave.add_stage(app_stage, pre=[self._predeploy_step(stage)], post=[wait])
             self.stages.append(app_stage)
         return urls[0]
+
+    def _predeploy_step(self, stage: StageSettings) -> pipelines.CodeBuildStep:
+        """``appconfig-flags predeploy`` for the stage's environment, in its account and region, before its deploy."""
+        account = stage.account or self.account
+        region = stage.region or self.region
+        lookup_role_arn = self.format_arn(
+            service="iam", region="", account=account, resource="role",
+            resource_name=f"cdk-{BOOTSTRAP_QUALIFIER}-lookup-role-{account}-{region}")
+        role = iam.Role(
+            self, f"{stage.id}PredeployCheck",
+            assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+            description=f"The pipeline's pre-deploy check of {stage.name}: assumes the CDK lookup role to read AppConfig",
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[lookup_role_arn]))
+        step = pipelines.CodeBuildStep(
+            f"Check{stage.id}BeforeDeploy",
+            input=self._source,
+            role=role,
+            env={"LOOKUP_ROLE_ARN": lookup_role_arn, "APPCONFIG_REGION": region},
+            install_commands=["python3 -m pip install --quiet 'boto3>=1.44,<2'"],
+            commands=predeploy_commands(stage.name),
+        )
+        self._watchers.append((role, step))
+        return step
 
     def _wait_step(self, app_stage: FlagsDemoStage, stage: StageSettings, watcher_role_name: str) -> pipelines.CodeBuildStep:
         """Poll the stage's AppConfig deployments until COMPLETE; fail on a rollback."""
@@ -151,6 +181,21 @@ def _grant_connection(pipeline: pipelines.CodePipeline, connection_arn: str) -> 
 
 def _variable_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def predeploy_commands(environment: str) -> list[str]:
+    """POSIX sh (CodeBuild's shell): the pre-deploy check of ``environment``, read through the stage account's role.
+
+    It fails the stage, before CloudFormation changes anything, when the deploy would replace an operator's change
+    (``appconfig-flags off``, a revert, a console edit) that the code does not hold, or meet a deployment in progress.
+    """
+    return [
+        'aws configure set profile.flags.role_arn "$LOOKUP_ROLE_ARN"',
+        "aws configure set profile.flags.credential_source EcsContainer",
+        'aws configure set profile.flags.region "$APPCONFIG_REGION"',
+        "export AWS_PROFILE=flags",
+        f'python3 -m appconfig_flags predeploy --environments "{environment}" --region "$APPCONFIG_REGION"',
+    ]
 
 
 def wait_commands(number_variables: list[str]) -> list[str]:

@@ -27,9 +27,9 @@ from flags import ALLOW_BITCOIN_AT_CHECKOUT as BITCOIN
 from flags import CHECKOUT_FLAGS
 from flags import NEW_CHECKOUT_LAYOUT as LAYOUT
 from scripts.local_aws import LocalAws
-from stacks.pipeline_stack import wait_commands
+from stacks.pipeline_stack import predeploy_commands, wait_commands
 from tests.appconfig_flags.ops.fake_aws import Run
-from tests.conftest import cdk_context
+from tests.conftest import ROOT, cdk_context
 
 from .conftest import FLAG, Deployed, _cdk_started, _finished, section
 
@@ -266,7 +266,8 @@ def test_a_kill_switch_then_an_unrelated_change_stops_the_deploy_and_the_flag_st
         deployed: Deployed, tmp_path: Path) -> None:
     off = deployed.emergency("off", "--environment", "Beta", "--flag", LAYOUT.key, "--yes", "--poll-seconds", "0.5")
     assert off.code == 0, off.out + off.err
-    refused = _predeploy(deployed, _catalogue_file(tmp_path, "Bitcoin at checkout, reworded."))
+    changed = _catalogue_file(tmp_path, "Bitcoin at checkout, reworded.")
+    refused = _predeploy(deployed, changed)
     assert refused.code == 1, refused.out
     assert refused.err.startswith("error: CheckoutFlags in Beta serves an operator's change that this deploy would "
                                   "replace: version ")
@@ -274,6 +275,17 @@ def test_a_kill_switch_then_an_unrelated_change_stops_the_deploy_and_the_flag_st
     assert "deployed by deployment #" in refused.err
     assert f"Beta/{LAYOUT.key}[compact-layout]: enabled false → true" in refused.err
     assert "Production" not in refused.err, "Production serves the stack's own version: the deploy may replace it"
+    # The pipeline's check before Beta's stage, the command its CodeBuild step runs (in a checkout whose
+    # pyproject.toml names the changed catalogue): it fails the stage before CloudFormation changes anything.
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "pyproject.toml").write_text(f'[tool.appconfig-flags]\ncatalogue = "{changed}"\n', encoding="utf-8")
+    env = {**os.environ, **deployed.emulator.environment(), "APPCONFIG_REGION": "us-east-1", "PYTHONPATH": str(ROOT),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    stage = subprocess.run(["sh", "-c", predeploy_commands("Beta")[-1]], cwd=checkout, env=env, capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert stage.returncode == 1, stage.stdout + stage.stderr
+    assert "error: CheckoutFlags in Beta serves an operator's change that this deploy would replace" in stage.stderr
     client, _ = _client(deployed, "Beta")
     assert client.get(LAYOUT, {"country": "US", "userId": "user-7"}).enabled is False, "the kill switch still holds"
     unchanged = _predeploy(deployed, "flags")

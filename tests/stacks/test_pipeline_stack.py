@@ -157,6 +157,30 @@ def test_beta_waits_for_its_appconfig_deployments_after_deploying(
     assert "ROLLED_BACK" in script and "exit 1" in script
 
 
+@pytest.mark.parametrize("environment", ["Beta", "Production"])
+def test_each_stage_checks_before_its_deploy_that_no_operators_change_is_replaced(
+    template: Template, stages: list[dict[str, Any]], environment: str
+) -> None:
+    stage = _stage(stages, environment)
+    check = _action(stage, f"Check{environment}BeforeDeploy")
+    deploy = _action(stage, "FlagsDemo.Prepare") if any(a["Name"] == "FlagsDemo.Prepare" for a in stage["Actions"]) \
+        else _action(stage, "FlagsDemo.Deploy")
+    assert check["RunOrder"] < deploy["RunOrder"], "the check runs before CloudFormation changes anything"
+    spec = _buildspec(template, check)
+    script = "\n".join(spec["phases"]["build"]["commands"])
+    assert f'python3 -m appconfig_flags predeploy --environments "{environment}" --region "$APPCONFIG_REGION"' in script
+    assert "profile.flags.role_arn \"$LOOKUP_ROLE_ARN\"" in script and "export AWS_PROFILE=flags" in script
+    account = BETA_ACCOUNT if environment == "Beta" else PRODUCTION_ACCOUNT
+    lookup = f"arn:aws:iam::{account}:role/cdk-hnb659fds-lookup-role-{account}-"
+    project = template.find_resources("AWS::CodeBuild::Project")[check["Configuration"]["ProjectName"]["Ref"]]
+    variables = {v["Name"]: v["Value"] for v in project["Properties"]["Environment"]["EnvironmentVariables"]}
+    assert variables["LOOKUP_ROLE_ARN"].startswith(lookup)
+    assume = [s for p in template.find_resources("AWS::IAM::Policy").values()
+              for s in p["Properties"]["PolicyDocument"]["Statement"]
+              if s["Action"] == "sts:AssumeRole" and str(s["Resource"]).startswith(lookup)]
+    assert len(assume) == 1, "only that account's lookup role, and only by this check"
+
+
 def test_the_wait_step_outlasts_betas_bake_time(template: Template, stages: list[dict[str, Any]]) -> None:
     wait = _action(_stage(stages, "Beta"), "WaitForBetaDeployments")
     project = template.find_resources("AWS::CodeBuild::Project")[wait["Configuration"]["ProjectName"]["Ref"]]
