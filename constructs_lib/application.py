@@ -183,10 +183,11 @@ class FlagsApplication(ApplicationConstruct):
         name = options["environment_name"]
         # Everything is checked before anything is built, so one error lists every problem.
         problems = Problems(self)
-        if problems.check_types(FlagsApplication.add_environment, locals(), prefix=f"{id}/"):
-            problems.raise_if_any()
-        strategy = deployment_strategy or _default_strategy(bool(options.get("production", False)))
-        self._check_target(problems, id, name, strategy)
+        strategy_ok = "deployment_strategy" not in problems.check_types(
+            FlagsApplication.add_environment, locals(), prefix=f"{id}/")
+        strategy = (deployment_strategy if strategy_ok else None) or _default_strategy(options.get("production") is True)
+        if strategy_ok:  # a strategy of another type cannot be checked further: its type problem says enough
+            self._check_target(problems, id, name, strategy)
         if self._id_taken(id, problems):
             problems.raise_if_any()  # the construct cannot be built under a taken id
         try:

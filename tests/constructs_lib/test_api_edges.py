@@ -271,3 +271,15 @@ def test_an_import_passes_for_the_aws_cdk_interface_it_implements_and_only_for_i
     # typeguard alone passes anything for these Protocols; jsii knows what each object implements.
     assert not accepts(appconfig.IEnvironment, imported) and not accepts(appconfig.IApplication, environment)
     assert not accepts(iam.IGrantable, environment) and not accepts(appconfig.IApplication, "abc1234")
+
+
+def test_a_strategy_of_another_type_and_a_bad_option_are_reported_together() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    application = FlagsApplication(stack, "App", application_name="App")
+    with pytest.raises(PropsError) as raised:
+        application.add_environment("Beta", deployment_strategy="AppConfig.AllAtOnce",  # type: ignore[arg-type]
+                                    production="yes")  # type: ignore[typeddict-item]
+    assert sorted(raised.value.problems) == [
+        "S/App/Beta/deployment_strategy: must be FlagRollout, or None (got 'AppConfig.AllAtOnce')",
+        "S/App/Beta/production: must be bool (got 'yes')",
+    ]
