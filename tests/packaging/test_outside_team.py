@@ -23,7 +23,8 @@ from scripts.local_aws import EMULATOR_PYTHON, LocalAws, free_port
 
 from .conftest import clean_env, dependency_closure, link_distributions
 
-pytestmark = pytest.mark.slow
+# One worker with the packaging tests: the wheels and the constructs venv are built once (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 CATALOGUE = '''
 """The Orchard application's flags: the one place its name and its environments are written."""
