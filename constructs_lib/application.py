@@ -14,7 +14,8 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from appconfig_flags.model import Profile
-from appconfig_flags.model.deployment import APPLICATION_NAME_MAX, PromotionCycleError, promotion_order
+from appconfig_flags.model.deployment import PromotionCycleError, promotion_order
+from appconfig_flags.model.rules import APPLICATION_NAME_MAX
 
 from .application_input import ApplicationConstruct, same_application
 from .environment import (

@@ -15,7 +15,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from appconfig_flags.model.deployment import ENVIRONMENT_NAME_MAX
+from appconfig_flags.model.rules import ENVIRONMENT_NAME_MAX
 
 from .application_input import ApplicationInput, resolve_application, same_application
 from .monitors import AlarmMonitor

@@ -10,10 +10,6 @@ from typing import TypeVar
 
 #: The configuration profile ``Type`` of feature flags (AppConfig API reference, CreateConfigurationProfile).
 FEATURE_FLAGS_TYPE = "AWS.AppConfig.FeatureFlags"
-#: S12.2 application ``Name``: 1 to 64 characters (AppConfig API reference, CreateApplication).
-APPLICATION_NAME_MAX = 64
-#: Environment ``Name``: 1 to 64 characters (AppConfig API reference, CreateEnvironment).
-ENVIRONMENT_NAME_MAX = 64
 
 
 def version_label(environment: str, content: str) -> str:

@@ -10,7 +10,6 @@ from . import rules
 from .attributes import Attribute, value_from_json
 from .bulk import paused_gc
 from .dates import date_findings
-from .deployment import APPLICATION_NAME_MAX, ENVIRONMENT_NAME_MAX
 from .document import dump_json, nesting_problem, parse_json
 from .flag import Flag, FlagValue, ShortTerm, Variant
 from .objects import profile_object_problems
@@ -267,14 +266,14 @@ class Profile:
 
     def _where_problems(self) -> Iterator[Problem]:
         """The application's and environments' names: AppConfig's lengths, each environment once."""
-        if self.application is not None and not 1 <= len(self.application) <= APPLICATION_NAME_MAX:
+        if self.application is not None and not 1 <= len(self.application) <= rules.APPLICATION_NAME_MAX:
             yield Problem(f"{self.name}/application", "application-name",
-                          f"an application name has 1 to {APPLICATION_NAME_MAX} characters", self.application)
+                          f"an application name has 1 to {rules.APPLICATION_NAME_MAX} characters", self.application)
         seen: set[str] = set()
         for environment in self.environments or ():
-            if not 1 <= len(environment) <= ENVIRONMENT_NAME_MAX:
+            if not 1 <= len(environment) <= rules.ENVIRONMENT_NAME_MAX:
                 yield Problem(f"{self.name}/environments", "environment-name",
-                              f"an environment name has 1 to {ENVIRONMENT_NAME_MAX} characters", environment)
+                              f"an environment name has 1 to {rules.ENVIRONMENT_NAME_MAX} characters", environment)
             if environment in seen:
                 yield Problem(f"{self.name}/environments", "duplicate-environment",
                               "each environment is named once (the order is the promotion order)", environment)

@@ -35,6 +35,10 @@ ENUM_MAX = 100
 RULE_MAX = 16384
 #: S2: "the word 'enabled' is reserved"; no attribute may be called that.
 RESERVED_ATTRIBUTE = "enabled"
+#: Application ``Name``: 1 to 64 characters (AppConfig API reference, CreateApplication).
+APPLICATION_NAME_MAX = 64
+#: Environment ``Name``: 1 to 64 characters (AppConfig API reference, CreateEnvironment).
+ENVIRONMENT_NAME_MAX = 64
 #: S10/S11 hosted configuration size quota: 2,048 KB by default (adjustable up to 4 MB).
 DEFAULT_MAX_CONTENT_BYTES = 2048 * 1024
 #: S1 the only document version.
