@@ -113,4 +113,4 @@ def diff_experiments(before: Experiments, after: Experiments, *, qualified: bool
 def refusal_message(change: ExperimentChange) -> str:
     """The error line for a change AppConfig refuses."""
     return (f"{change}: AppConfig only raises a run's exposure (UpdateExperimentRun); stop the run "
-            "(python -m appconfig_flags.ops.experiments stop) and start a new one at the lower exposure")
+            "(appconfig-flags experiments stop) and start a new one at the lower exposure")
